@@ -1,0 +1,374 @@
+package io.jumpgate.config;
+
+import io.jumpgate.core.policy.Cidr;
+import io.jumpgate.core.policy.JitPolicy;
+import io.jumpgate.core.policy.Ports;
+import io.jumpgate.core.policy.RecordingMode;
+import io.jumpgate.core.policy.Role;
+import io.jumpgate.core.policy.TargetSelector;
+import io.jumpgate.core.policy.User;
+import io.jumpgate.core.target.PowerState;
+import io.jumpgate.core.target.Target;
+import io.jumpgate.core.util.IpLiterals;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and validates the YAML configuration once, at start. Every problem stops start-up with a
+ * {@link ConfigException} naming the key path and line. One method per section.
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP = Set.of("dataDir", "ssh", "rdp", "users", "roles", "inventory", "audit",
+            "recordings", "grants", "limits");
+
+    private ConfigLoader() {}
+
+    public static JumpgateConfig load(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(r);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", 0, "config file not found: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("", 0, "cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static JumpgateConfig parse(String yaml) {
+        return parse(new StringReader(yaml));
+    }
+
+    public static JumpgateConfig parse(Reader reader) {
+        Section root = Section.of(YamlTree.parse(reader), TOP);
+        Path dataDir = root.path("dataDir", Path.of("data"));
+        Limits limits = limits(root);
+        Map<String, Role> roles = roles(root);
+        Map<String, User> users = users(root, roles);
+        InventorySettings inventory = inventory(root, limits);
+        SshSettings ssh = ssh(root, dataDir);
+        RdpSettings rdp = rdp(root, inventory);
+        AuditSettings audit = audit(root, dataDir);
+        RecordingSettings recordings = recordings(root, dataDir);
+        GrantStoreSettings grants = grants(root, dataDir);
+        return new JumpgateConfig(dataDir, ssh, rdp, users, roles, inventory, audit, recordings, grants, limits);
+    }
+
+    // ---- limits
+
+    static Limits limits(Section root) {
+        Section s = root.section("limits", Set.of("loginGraceTime", "maxAuthAttempts", "idleTimeout",
+                "allowLoopbackTargets", "terminateOnExpiry")).orElse(null);
+        if (s == null) {
+            return new Limits(Duration.ofSeconds(30), 3, Duration.ofMinutes(15), false, false);
+        }
+        return new Limits(positive(s, "loginGraceTime", Duration.ofSeconds(30)), s.integer("maxAuthAttempts", 3, 1, 100),
+                positive(s, "idleTimeout", Duration.ofMinutes(15)), s.bool("allowLoopbackTargets", false),
+                s.bool("terminateOnExpiry", false));
+    }
+
+    private static Duration positive(Section s, String key, Duration dflt) {
+        Duration d = s.duration(key, dflt);
+        if (d.isZero() || d.isNegative()) {
+            throw s.error(key, "must be a positive duration");
+        }
+        return d;
+    }
+
+    // ---- roles and users
+
+    static Map<String, Role> roles(Section root) {
+        List<Section> list = root.sections("roles", Set.of("name", "targets", "tags", "ports", "allowFrom", "recording", "jit"));
+        Map<String, Role> roles = new LinkedHashMap<>();
+        Map<String, Section> approverRefs = new HashMap<>();
+        for (Section s : list) {
+            String name = s.requireString("name");
+            if (roles.containsKey(name)) {
+                throw s.error("name", "duplicate role name '" + name + "'");
+            }
+            List<String> globs = s.strings("targets");
+            Map<String, String> tags = s.stringMap("tags");
+            if (globs.isEmpty() && tags.isEmpty()) {
+                throw s.error("targets", "role '" + name + "' selects no targets: give 'targets' (name globs) or 'tags'");
+            }
+            Set<Integer> ports = new LinkedHashSet<>(s.list("ports", Ports::parse));
+            if (ports.isEmpty()) {
+                throw s.error("ports", "role '" + name + "' allows no ports: give e.g. ports: [ssh, rdp]");
+            }
+            List<Cidr> allowFrom = s.list("allowFrom", Cidr::parse);
+            RecordingMode recording = s.enumValue("recording", RecordingMode.OFF, RecordingMode.class);
+            JitPolicy jit = JitPolicy.NONE;
+            var js = s.section("jit", Set.of("required", "maxDuration", "approval", "approvers", "maxActiveGrants",
+                    "reasonRequired", "allowFrom"));
+            if (js.isPresent()) {
+                Section j = js.get();
+                jit = new JitPolicy(j.bool("required", false), positive(j, "maxDuration", Duration.ofHours(8)),
+                        j.bool("approval", false), j.strings("approvers"), j.integer("maxActiveGrants", 5, 1, 1000),
+                        j.bool("reasonRequired", false), j.bool("allowFrom", false));
+                if (jit.approval() && jit.approverRoles().isEmpty()) {
+                    throw j.error("approvers", "approval is required but no approver roles are named");
+                }
+                approverRefs.put(name, j);
+            }
+            roles.put(name, new Role(name, new TargetSelector(globs, tags), ports, allowFrom, jit, recording));
+        }
+        for (var e : approverRefs.entrySet()) {
+            for (String a : roles.get(e.getKey()).jit().approverRoles()) {
+                if (!roles.containsKey(a)) {
+                    throw e.getValue().error("approvers", "unknown role '" + a + "'");
+                }
+            }
+        }
+        return roles;
+    }
+
+    static Map<String, User> users(Section root, Map<String, Role> roles) {
+        Map<String, User> users = new LinkedHashMap<>();
+        for (Section s : root.sections("users", Set.of("name", "authorizedKeys", "roles"))) {
+            String name = s.requireString("name");
+            if (!name.matches("[a-z_][a-z0-9_.\\-]{0,63}")) {
+                throw s.error("name", "invalid user name '" + name + "' (lower case letters, digits, _ . -)");
+            }
+            if (users.containsKey(name)) {
+                throw s.error("name", "duplicate user name '" + name + "'");
+            }
+            List<String> keys = s.list("authorizedKeys", ConfigLoader::checkAuthorizedKey);
+            List<String> userRoles = s.strings("roles");
+            for (int i = 0; i < userRoles.size(); i++) {
+                if (!roles.containsKey(userRoles.get(i))) {
+                    var n = s.raw("roles");
+                    throw n instanceof YamlTree.ListNode l
+                            ? Section.error(l.items().get(i), "unknown role '" + userRoles.get(i) + "'")
+                            : s.error("roles", "unknown role '" + userRoles.get(i) + "'");
+                }
+            }
+            users.put(name, new User(name, keys, userRoles));
+        }
+        return users;
+    }
+
+    private static final Set<String> KEY_TYPES = Set.of("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
+            "sk-ecdsa-sha2-nistp256@openssh.com");
+
+    /** Checks the shape of an authorized_keys line (options, type, base64 blob); the SSH server parses it fully. */
+    static String checkAuthorizedKey(String line) {
+        String[] parts = line.trim().split("\\s+");
+        for (int i = 0; i + 1 < parts.length && i < 2; i++) {
+            if (KEY_TYPES.contains(parts[i])) {
+                try {
+                    byte[] blob = Base64.getDecoder().decode(parts[i + 1]);
+                    if (blob.length < 16) {
+                        throw new IllegalArgumentException("key data is too short");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("not an authorized_keys line: bad key data (" + e.getMessage() + ")");
+                }
+                return line.trim();
+            }
+        }
+        throw new IllegalArgumentException("not an authorized_keys line (expected e.g. 'ssh-ed25519 AAAA… comment')");
+    }
+
+    // ---- inventory
+
+    static InventorySettings inventory(Section root, Limits limits) {
+        Section inv = root.section("inventory", Set.of("static")).orElse(null);
+        if (inv == null) {
+            return new InventorySettings(List.of());
+        }
+        List<Target> targets = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Section s : inv.sections("static", Set.of("name", "aliases", "address", "tags", "instanceId", "state"))) {
+            String name = s.requireString("name");
+            List<String> aliases = s.strings("aliases");
+            InetAddress address = s.parsed("address", null, IpLiterals::require);
+            if (address == null) {
+                throw s.error("address", "required key 'address' is missing");
+            }
+            checkTargetAddress(s, address, limits);
+            for (String n : concat(name, aliases)) {
+                if (!names.add(n.toLowerCase(Locale.ROOT))) {
+                    throw s.error(n.equals(name) ? "name" : "aliases", "duplicate target name or alias '" + n + "'");
+                }
+            }
+            PowerState state = s.enumValue("state", PowerState.RUNNING, PowerState.class);
+            try {
+                targets.add(new Target(name, aliases, address, s.stringMap("tags"), s.string("instanceId", name), state, "static"));
+            } catch (IllegalArgumentException e) {
+                throw s.error("name", e.getMessage());
+            }
+        }
+        return new InventorySettings(targets);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> l = new ArrayList<>();
+        l.add(first);
+        l.addAll(rest);
+        return l;
+    }
+
+    /** Refuses target addresses that would turn the gateway against itself or the cloud's metadata service. */
+    public static void checkTargetAddress(Section s, InetAddress a, Limits limits) {
+        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+            throw s.error("address", "address " + a.getHostAddress() + " cannot be a target");
+        }
+        if (a.isLinkLocalAddress()) {
+            throw s.error("address", "link-local address " + a.getHostAddress() + " cannot be a target (metadata endpoints live there)");
+        }
+        if (a.isLoopbackAddress()) {
+            byte[] b = a.getAddress();
+            boolean hostLoopback = b.length == 16 || (b[1] == 0 && b[2] == 0 && b[3] == 1);
+            if (hostLoopback) {
+                throw s.error("address", "address " + a.getHostAddress() + " is the gateway host itself");
+            }
+            if (!limits.allowLoopbackTargets()) {
+                throw s.error("address", "loopback address " + a.getHostAddress()
+                        + " is a target only with limits.allowLoopbackTargets: true (for demos and tests)");
+            }
+        }
+    }
+
+    // ---- listeners
+
+    static SshSettings ssh(Section root, Path dataDir) {
+        Section s = root.section("ssh", Set.of("listen", "hostKey", "trustedUserCaKeys", "passwordAuthentication",
+                "keyboardInteractive")).orElse(null);
+        if (s == null) {
+            return new SshSettings("127.0.0.1", 2222, dataDir.resolve("ssh_host_ed25519_key"), List.of(), false, false);
+        }
+        String listen = s.string("listen", "127.0.0.1:2222");
+        HostPort hp = Section.parseScalar(s.raw("listen") == null ? new YamlTree.Scalar(s.path() + ".listen", s.line(),
+                listen, YamlTree.ScalarType.STRING) : s.raw("listen"), HostPort::parse);
+        List<String> cas = s.list("trustedUserCaKeys", ConfigLoader::checkAuthorizedKey);
+        return new SshSettings(hp.host(), hp.port(), s.path("hostKey", dataDir.resolve("ssh_host_ed25519_key")), cas,
+                s.bool("passwordAuthentication", false), s.bool("keyboardInteractive", false));
+    }
+
+    /** {@code host:port} with a literal IP host (never a name: the gateway does not resolve its own config either). */
+    record HostPort(String host, int port) {
+        static HostPort parse(String text) {
+            int i = text.lastIndexOf(':');
+            if (i <= 0) throw new IllegalArgumentException("expected address:port, e.g. 0.0.0.0:2222, found '" + text + "'");
+            String host = text.substring(0, i);
+            InetAddress a = IpLiterals.require(host);
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(i + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in '" + text + "'");
+            }
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range in '" + text + "'");
+            return new HostPort(a.getHostAddress(), port);
+        }
+    }
+
+    static RdpSettings rdp(Section root, InventorySettings inventory) {
+        Section s = root.section("rdp", Set.of("listen", "mappings", "preambleTimeout", "preambleMaxBytes",
+                "connectTimeout", "idleTimeout", "maxDuration")).orElse(null);
+        if (s == null) {
+            return RdpSettings.disabled();
+        }
+        String listen = s.parsed("listen", "127.0.0.1", h -> IpLiterals.require(h).getHostAddress());
+        List<RdpSettings.Mapping> mappings = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Map<Integer, String> usedPorts = new HashMap<>();
+        for (Section m : s.sections("mappings", Set.of("name", "natPool", "port", "target", "backendPort", "raw"))) {
+            String name = m.requireString("name");
+            if (!names.add(name)) throw m.error("name", "duplicate mapping name '" + name + "'");
+            boolean raw = m.bool("raw", false);
+            int backend = m.integer("backendPort", 3389, 1, 65535);
+            var pool = m.section("natPool", Set.of("frontendPortRangeStart", "frontendPortRangeEnd", "targets", "tags"));
+            if (pool.isPresent()) {
+                if (m.has("port") || m.has("target")) {
+                    throw m.error("natPool", "a mapping is either a natPool or a named port/target, not both");
+                }
+                Section p = pool.get();
+                int start = p.integer("frontendPortRangeStart", -1, 1, 65535);
+                int end = p.integer("frontendPortRangeEnd", -1, 1, 65535);
+                if (start < 0) throw p.error("frontendPortRangeStart", "required key 'frontendPortRangeStart' is missing");
+                if (end < 0) throw p.error("frontendPortRangeEnd", "required key 'frontendPortRangeEnd' is missing");
+                if (end < start) throw p.error("frontendPortRangeEnd", "range end " + end + " is below start " + start);
+                if (end - start >= 1000) throw p.error("frontendPortRangeEnd", "a NAT pool spans at most 1000 ports");
+                TargetSelector sel = new TargetSelector(p.strings("targets"), p.stringMap("tags"));
+                if (sel.isEmpty()) throw p.error("targets", "natPool selects no targets: give 'targets' or 'tags'");
+                for (int port = start; port <= end; port++) claimPort(usedPorts, port, name, p, "frontendPortRangeStart");
+                mappings.add(new RdpSettings.NatPool(name, start, end, backend, sel, raw));
+            } else {
+                int port = m.integer("port", -1, 1, 65535);
+                if (port < 0) throw m.error("port", "a mapping needs 'natPool' or 'port' and 'target'");
+                String target = m.requireString("target");
+                if (!inventory.staticTargets().isEmpty()
+                        && inventory.staticTargets().stream().noneMatch(t -> t.answersTo(target))) {
+                    throw m.error("target", "unknown target '" + target + "'");
+                }
+                claimPort(usedPorts, port, name, m, "port");
+                mappings.add(new RdpSettings.Named(name, port, target, backend, raw));
+            }
+        }
+        Duration max = s.has("maxDuration") ? positive(s, "maxDuration", null) : null;
+        return new RdpSettings(listen, mappings, positive(s, "preambleTimeout", Duration.ofSeconds(10)),
+                s.integer("preambleMaxBytes", 1024, 64, 65535), positive(s, "connectTimeout", Duration.ofSeconds(10)),
+                positive(s, "idleTimeout", Duration.ofHours(1)), max);
+    }
+
+    private static void claimPort(Map<Integer, String> used, int port, String name, Section s, String key) {
+        String other = used.putIfAbsent(port, name);
+        if (other != null) {
+            throw s.error(key, "port " + port + " of mapping '" + name + "' is already used by mapping '" + other + "'");
+        }
+    }
+
+    // ---- state
+
+    static AuditSettings audit(Section root, Path dataDir) {
+        Section s = root.section("audit", Set.of("file", "fsync")).orElse(null);
+        Path dflt = dataDir.resolve("audit").resolve("audit.jsonl");
+        return s == null ? new AuditSettings(dflt, false) : new AuditSettings(s.path("file", dflt), s.bool("fsync", false));
+    }
+
+    static RecordingSettings recordings(Section root, Path dataDir) {
+        Section s = root.section("recordings", Set.of("dir", "recordInput")).orElse(null);
+        Path dflt = dataDir.resolve("recordings");
+        return s == null ? new RecordingSettings(dflt, false) : new RecordingSettings(s.path("dir", dflt), s.bool("recordInput", false));
+    }
+
+    static GrantStoreSettings grants(Section root, Path dataDir) {
+        Section s = root.section("grants", Set.of("store", "h2File", "jdbcUrl", "username", "password", "passwordEnv",
+                "pollInterval")).orElse(null);
+        Path h2 = dataDir.resolve("grants");
+        if (s == null) {
+            return new GrantStoreSettings(GrantStoreSettings.Kind.H2, h2, null, null, null, Duration.ofSeconds(2));
+        }
+        GrantStoreSettings.Kind kind = s.enumValue("store", GrantStoreSettings.Kind.H2, GrantStoreSettings.Kind.class);
+        String url = s.string("jdbcUrl", null);
+        if (kind == GrantStoreSettings.Kind.POSTGRESQL && (url == null || !url.startsWith("jdbc:postgresql:"))) {
+            throw s.error("jdbcUrl", "store: postgresql needs jdbcUrl: jdbc:postgresql://host:5432/db");
+        }
+        String password = s.string("password", null);
+        if (s.has("passwordEnv")) {
+            String env = s.requireString("passwordEnv");
+            password = System.getenv(env);
+            if (password == null) throw s.error("passwordEnv", "environment variable " + env + " is not set");
+        }
+        return new GrantStoreSettings(kind, s.path("h2File", h2), url, s.string("username", null), password,
+                positive(s, "pollInterval", Duration.ofSeconds(2)));
+    }
+}

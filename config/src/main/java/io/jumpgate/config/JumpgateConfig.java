@@ -1,0 +1,23 @@
+package io.jumpgate.config;
+
+import io.jumpgate.core.policy.Role;
+import io.jumpgate.core.policy.User;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The whole validated configuration. Built once at start by {@link ConfigLoader}; immutable.
+ *
+ * @param dataDir    where state lives by default (host key, audit log, recordings, grant database)
+ * @param users      users by name
+ * @param roles      roles by name
+ */
+public record JumpgateConfig(Path dataDir, SshSettings ssh, RdpSettings rdp, Map<String, User> users,
+                             Map<String, Role> roles, InventorySettings inventory, AuditSettings audit,
+                             RecordingSettings recordings, GrantStoreSettings grants, Limits limits) {
+    public JumpgateConfig {
+        users = Map.copyOf(users);
+        roles = Map.copyOf(roles);
+    }
+}

@@ -1,0 +1,2 @@
+/** The RDP relay: Netty front end, X.224 preamble decoder, port mappings, admission. */
+package io.jumpgate.rdp;
