@@ -1,0 +1,150 @@
+package io.jumpgate.core.audit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuditChainTest {
+    @TempDir
+    Path dir;
+
+    private Path writeLog(int events) throws Exception {
+        Path f = dir.resolve("audit").resolve("audit.jsonl");
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            for (int i = 0; i < events; i++) {
+                log.emit(AuditEvent.builder(AuditType.FORWARD_DENIED, Instant.parse("2026-11-21T10:00:00Z").plusSeconds(i))
+                        .outcome(Outcome.DENIED, "unknown_target").session("s" + i).user("alice")
+                        .source("127.0.0.9:5000" + i).target("web_" + i, null, 22).field("detail", "line \"" + i + "\"\n")
+                        .build());
+            }
+        }
+        return f;
+    }
+
+    private static List<String> lines(Path f) throws Exception {
+        return new ArrayList<>(Files.readAllLines(f, StandardCharsets.UTF_8));
+    }
+
+    private static void write(Path f, List<String> lines) throws Exception {
+        Files.write(f, lines, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void untouchedLogVerifies() throws Exception {
+        Path f = writeLog(5);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertTrue(r.ok(), r.problem());
+        assertEquals(5, r.lines());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
+    void eventsCarrySharedMetadata() throws Exception {
+        Path f = writeLog(1);
+        String line = lines(f).get(0);
+        for (String key : List.of("\"seq\":1", "\"prev\":\"", "\"id\":", "\"time\":\"2026-11-21T10:00:00Z\"",
+                "\"event\":\"forward.denied\"", "\"outcome\":\"denied\"", "\"code\":\"unknown_target\"", "\"session\":\"s0\"",
+                "\"user\":\"alice\"", "\"source\":\"127.0.0.9:50000\"", "\"target\":{\"name\":\"web_0\",\"address\":null,\"port\":22}",
+                "\"hash\":\"")) {
+            assertTrue(line.contains(key), key + " missing from " + line);
+        }
+    }
+
+    @Test
+    void editedLineIsNamed() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        l.set(2, l.get(2).replace("\"user\":\"alice\"", "\"user\":\"mallory\""));
+        write(f, l);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertFalse(r.ok());
+        assertEquals(3, r.badLine());
+        assertTrue(r.problem().contains("line 3"), r.problem());
+    }
+
+    @Test
+    void editedLineWithRecomputedHashIsCaughtByTheNextLine() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        HashChain.Line orig = HashChain.parse(l.get(1));
+        String body = l.get(1).substring(l.get(1).indexOf(",\"id\""), l.get(1).lastIndexOf(",\"hash\""))
+                .replace("alice", "mallory");
+        l.set(1, HashChain.link(orig.seq(), orig.prev(), "{" + body.substring(1) + "}").text());
+        write(f, l);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertEquals(3, r.badLine(), r.problem());
+    }
+
+    @Test
+    void deletedLineIsNamed() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        l.remove(1);
+        write(f, l);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertEquals(2, r.badLine());
+        assertTrue(r.problem().contains("deleted"), r.problem());
+    }
+
+    @Test
+    void reorderedLinesAreNamed() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        String a = l.get(2);
+        l.set(2, l.get(3));
+        l.set(3, a);
+        write(f, l);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertEquals(3, r.badLine());
+    }
+
+    @Test
+    void restartContinuesTheChain() throws Exception {
+        Path f = writeLog(3);
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, true)) {
+            log.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).outcome(Outcome.INFO, "ok").build());
+        }
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertTrue(r.ok(), r.problem());
+        assertEquals(4, r.lines());
+        assertTrue(lines(f).get(3).startsWith("{\"seq\":4,"));
+    }
+
+    @Test
+    void tornLastLineIsReportedAndLaterEventsStillAppend() throws Exception {
+        Path f = writeLog(2);
+        Files.writeString(f, "{\"seq\":3,\"prev\":\"abc", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            log.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).outcome(Outcome.INFO, "ok").build());
+        }
+        List<String> l = lines(f);
+        assertEquals(4, l.size());
+        assertTrue(l.get(3).startsWith("{\"seq\":3,"), "chain continues from the last complete line");
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertEquals(3, r.badLine(), "the torn line is named");
+    }
+
+    @Test
+    void closedLogRefusesToWrite() throws Exception {
+        Path f = dir.resolve("a.jsonl");
+        JsonLinesAuditLog log = new JsonLinesAuditLog(f, false);
+        log.close();
+        try {
+            log.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).build());
+            throw new AssertionError("expected AuditWriteException");
+        } catch (AuditWriteException expected) {
+            assertTrue(expected.getMessage().contains("closed"));
+        }
+    }
+}
