@@ -24,5 +24,11 @@ public record GrantRequest(User user, String target, Set<Integer> ports, Duratio
         Objects.requireNonNull(connectionSource, "connectionSource");
         ports = Set.copyOf(ports == null ? Set.of() : ports);
         reason = reason == null || reason.isBlank() ? null : reason.strip();
+        if (reason != null && reason.length() > MAX_TEXT) {
+            throw new IllegalArgumentException("the reason is longer than " + MAX_TEXT + " characters");
+        }
     }
+
+    /** Longest reason or note kept with a grant. */
+    public static final int MAX_TEXT = 500;
 }

@@ -195,6 +195,7 @@ public final class GrantService {
 
     public synchronized Grant deny(Actor actor, String id, String reason) {
         return decide("deny", actor, id, () -> {
+            checkNote(reason);
             if (reason == null || reason.isBlank()) {
                 throw new GrantException(Kind.MISSING_REASON, "a denial needs a reason (--reason \"...\")");
             }
@@ -211,6 +212,7 @@ public final class GrantService {
     /** Ends a pending or active grant; its owner, an approver of its role or an operator may. */
     public synchronized Grant revoke(Actor actor, String id, String reason) {
         return decide("revoke", actor, id, () -> {
+            checkNote(reason);
             Grant g = load(id);
             Instant now = now();
             if (!g.stateAt(now).open()) {
@@ -234,6 +236,7 @@ public final class GrantService {
 
     private Grant decide(String action, Actor actor, String id, Decision d) {
         try {
+            if (id == null || id.length() > 32) throw new GrantException(Kind.UNKNOWN_GRANT, "no grant with id '" + id + "'");
             return d.run();
         } catch (GrantException e) {
             Optional<Grant> g = e.kind() == Kind.UNKNOWN_GRANT ? Optional.empty() : store.find(id);
@@ -242,6 +245,12 @@ public final class GrantService {
             g.ifPresent(x -> b.target(x.target(), null, null).field("grantUser", x.user()));
             audit(b);
             throw e;
+        }
+    }
+
+    private static void checkNote(String note) {
+        if (note != null && note.length() > GrantRequest.MAX_TEXT) {
+            throw new GrantException(Kind.NOT_ALLOWED, "the reason is longer than " + GrantRequest.MAX_TEXT + " characters");
         }
     }
 
