@@ -12,6 +12,7 @@ final class PostgresSupport {
     final String user;
     final String password;
     final String schema = "jg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private boolean created;
 
     PostgresSupport(String baseUrl, String user, String password) {
         this.baseUrl = baseUrl;
@@ -27,13 +28,14 @@ final class PostgresSupport {
     boolean create() {
         try (Connection c = DriverManager.getConnection(baseUrl, user, password); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
-            return true;
+            return created = true;
         } catch (SQLException e) {
             return false;
         }
     }
 
     void drop() throws SQLException {
+        if (!created) return;
         try (Connection c = DriverManager.getConnection(baseUrl, user, password); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
