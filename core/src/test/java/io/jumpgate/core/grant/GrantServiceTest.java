@@ -1,0 +1,255 @@
+package io.jumpgate.core.grant;
+
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.grant.GrantException.Kind;
+import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.policy.DenyReason;
+import io.jumpgate.core.policy.Ports;
+import io.jumpgate.core.util.IpLiterals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.jumpgate.core.grant.GrantFixture.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class GrantServiceTest {
+    private static final String HOME = "10.1.2.3";
+    private final GrantFixture f = new GrantFixture();
+
+    private Decision ssh(String user, String target, int port, String source) {
+        var u = switch (user) {
+            case "alice" -> ALICE;
+            case "bob" -> BOB;
+            case "dave" -> DAVE;
+            default -> CAROL;
+        };
+        return f.policy.forUser(u, target, port, IpLiterals.require(source), INVENTORY);
+    }
+
+    private Decision rdp(io.jumpgate.core.target.Target t, int port, String source) {
+        return f.policy.forSource(t, port, IpLiterals.require(source));
+    }
+
+    private static void refused(Kind kind, String messagePart, Executable e) {
+        GrantException ex = assertThrows(GrantException.class, e);
+        assertEquals(kind, ex.kind(), ex.getMessage());
+        assertTrue(ex.getMessage().contains(messagePart), ex.getMessage());
+    }
+
+    @Test
+    void selfServiceGrantAdmitsOnlyItsUserSourceAndPortUntilExpiresAtExclusive() {
+        assertEquals(DenyReason.GRANT_REQUIRED, ((Decision.Deny) ssh("alice", "web_0", 22, HOME)).reason());
+        Grant g = f.service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        assertEquals(GrantState.ACTIVE, g.state());
+        assertEquals(f.clock.instant().plus(Duration.ofHours(1)), g.expiresAt());
+        assertEquals("10.1.2.3/32", g.source().toString());
+
+        Decision d = ssh("alice", "web_0", 22, HOME);
+        assertTrue(d.allowed());
+        assertEquals(g.id(), ((Decision.Allow) d).grantId());
+        assertFalse(ssh("alice", "web_0", 22, "10.1.2.4").allowed(), "another source");
+        assertFalse(ssh("dave", "web_0", 22, HOME).allowed(), "another user of the same role, same source");
+        assertTrue(rdp(WEB, 22, HOME).allowed(), "user-less path: source decides");
+        assertEquals("alice", ((Decision.Allow) rdp(WEB, 22, HOME)).grantUser());
+        assertFalse(rdp(WEB, 22, "10.1.2.4").allowed());
+
+        f.clock.set(g.expiresAt().minusMillis(1));
+        assertTrue(ssh("alice", "web_0", 22, HOME).allowed(), "1 ms before expiry");
+        assertTrue(rdp(WEB, 22, HOME).allowed());
+        f.clock.set(g.expiresAt());
+        assertEquals(DenyReason.GRANT_REQUIRED, ((Decision.Deny) ssh("alice", "web_0", 22, HOME)).reason(), "at expires-at");
+        assertEquals(DenyReason.SOURCE_NOT_ADMITTED, ((Decision.Deny) rdp(WEB, 22, HOME)).reason());
+        f.clock.set(g.expiresAt().plusMillis(1));
+        assertFalse(ssh("alice", "web_0", 22, HOME).allowed(), "1 ms after expiry, before any sweep");
+        assertEquals(GrantState.ACTIVE, f.store.find(g.id()).orElseThrow().state(), "not swept yet");
+    }
+
+    @Test
+    void approvalFlowPendingAdmitsNothingApprovedWindowStartsAtApproval() {
+        Grant g = f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "INC-42 disk full", null, HOME));
+        assertEquals(GrantState.PENDING, g.state());
+        assertFalse(ssh("alice", "db_0", 22, HOME).allowed(), "pending admits nothing");
+        assertFalse(rdp(DB, 22, HOME).allowed());
+
+        f.clock.advance(Duration.ofMinutes(10));
+        Instant approvedAt = f.clock.instant();
+        Grant a = f.service.approve(Actor.user(CAROL), g.id());
+        assertEquals(GrantState.ACTIVE, a.state());
+        assertEquals("carol", a.approvedBy());
+        assertEquals("carol", a.decidedBy());
+        assertEquals(approvedAt, a.notBefore());
+        assertEquals(approvedAt.plus(Duration.ofHours(1)), a.expiresAt(), "the full hour counts from approval");
+        assertEquals(2, a.version());
+        assertTrue(ssh("alice", "db_0", 22, HOME).allowed());
+
+        f.clock.set(a.notBefore().minusMillis(1));
+        assertFalse(ssh("alice", "db_0", 22, HOME).allowed(), "1 ms before not-before");
+        f.clock.set(a.notBefore());
+        assertTrue(ssh("alice", "db_0", 22, HOME).allowed(), "at not-before");
+    }
+
+    @Test
+    void selfApprovalAndNonApproversAreRefused() {
+        Grant mine = f.service.request(ask(BOB, "db_0", Ports.SSH, "30m", "deploy", null, HOME));
+        refused(Kind.SELF_APPROVAL, "your own grant", () -> f.service.approve(Actor.user(BOB), mine.id()));
+        refused(Kind.SELF_APPROVAL, "own grant", () -> f.service.approve(Actor.operator("bob"), mine.id()));
+        Grant hers = f.service.request(ask(ALICE, "db_0", Ports.SSH, "30m", "debug", null, HOME));
+        refused(Kind.NOT_AN_APPROVER, "[sec]", () -> f.service.approve(Actor.user(DAVE), hers.id()));
+        refused(Kind.UNKNOWN_GRANT, "zzzz", () -> f.service.approve(Actor.user(CAROL), "zzzz"));
+        assertFalse(ssh("alice", "db_0", 22, HOME).allowed());
+        assertFalse(ssh("bob", "db_0", 22, HOME).allowed());
+
+        assertEquals(GrantState.ACTIVE, f.service.approve(Actor.user(BOB), hers.id()).state(), "bob approves alice");
+        assertEquals(GrantState.ACTIVE, f.service.approve(Actor.operator("root"), mine.id()).state());
+        assertEquals("operator:root", f.store.find(mine.id()).orElseThrow().approvedBy());
+        refused(Kind.INVALID_STATE, "active, not pending", () -> f.service.approve(Actor.user(CAROL), hers.id()));
+
+        List<AuditEvent> refusals = f.audit.matching(e -> e.type() == AuditType.GRANT_REFUSED);
+        assertEquals(List.of("self_approval", "self_approval", "not_an_approver", "unknown_grant", "invalid_state"),
+                refusals.stream().map(AuditEvent::code).toList());
+    }
+
+    @Test
+    void denyNeedsAReasonAndEndsThePendingGrant() {
+        Grant g = f.service.request(ask(ALICE, "db_0", Ports.RDP, "45m", "patching", null, HOME));
+        refused(Kind.MISSING_REASON, "reason", () -> f.service.deny(Actor.user(CAROL), g.id(), " "));
+        refused(Kind.SELF_APPROVAL, "jit revoke", () -> f.service.deny(Actor.user(ALICE), g.id(), "never mind"));
+        Grant d = f.service.deny(Actor.user(CAROL), g.id(), "use the change window");
+        assertEquals(GrantState.DENIED, d.state());
+        assertEquals("use the change window", d.note());
+        refused(Kind.INVALID_STATE, "denied", () -> f.service.approve(Actor.user(BOB), g.id()));
+        assertFalse(rdp(DB, Ports.RDP, HOME).allowed());
+        assertTrue(f.service.lookup().get(g.id()).isEmpty());
+    }
+
+    @Test
+    void revokeByOwnerOrApproverEndsAccessAndTellsListenersOnce() {
+        List<Grant> ended = new ArrayList<>();
+        f.service.addListener(ended::add);
+        Grant g = f.service.request(ask(DAVE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        refused(Kind.NOT_PERMITTED, "only dave", () -> f.service.revoke(Actor.user(ALICE), g.id(), null));
+        Grant r = f.service.revoke(Actor.user(DAVE), g.id(), "done early");
+        assertEquals(GrantState.REVOKED, r.state());
+        assertEquals("dave", r.decidedBy());
+        assertFalse(ssh("dave", "web_0", 22, HOME).allowed());
+        assertEquals(List.of(g.id()), ended.stream().map(Grant::id).toList());
+        refused(Kind.INVALID_STATE, "already revoked", () -> f.service.revoke(Actor.user(DAVE), g.id(), null));
+
+        Grant p = f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "x", null, HOME));
+        f.service.approve(Actor.user(CAROL), p.id());
+        assertEquals(GrantState.REVOKED, f.service.revoke(Actor.user(CAROL), p.id(), "incident over").state(), "approver");
+        Grant q = f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "x", null, HOME));
+        assertEquals(GrantState.REVOKED, f.service.revoke(Actor.user(ALICE), q.id(), null).state(), "withdrawn while pending");
+        assertEquals(2, ended.size(), "a withdrawn pending grant admitted nothing, so no listener call");
+    }
+
+    @Test
+    void sweepExpiresOnceAuditsAndTellsListeners() {
+        List<Grant> ended = new ArrayList<>();
+        f.service.addListener(ended::add);
+        Grant g = f.service.request(ask(ALICE, "web_0", Ports.SSH, "15m", null, null, HOME));
+        Grant p = f.service.request(ask(ALICE, "db_0", Ports.SSH, "15m", "x", null, HOME));
+        f.clock.set(g.expiresAt().minusMillis(1));
+        assertEquals(List.of(), f.service.expireDue());
+        f.clock.set(g.expiresAt());
+        List<Grant> expired = f.service.expireDue();
+        assertEquals(2, expired.size(), "the active grant and the pending one that lapsed");
+        assertEquals(List.of(g.id()), ended.stream().map(Grant::id).toList());
+        assertEquals(GrantState.EXPIRED, f.store.find(p.id()).orElseThrow().state());
+        assertEquals(GrantService.EXPIRY, f.store.find(g.id()).orElseThrow().decidedBy());
+        assertEquals(List.of(), f.service.expireDue());
+        assertEquals(2, f.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
+        refused(Kind.INVALID_STATE, "expired", () -> f.service.approve(Actor.user(CAROL), p.id()));
+    }
+
+    @Test
+    void perUserLimitCountsActiveAndPendingAndFreesOnExpiry() {
+        Grant first = f.service.request(ask(DAVE, "web_0", Ports.SSH, "10m", null, null, HOME));
+        f.service.request(ask(DAVE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        refused(Kind.TOO_MANY_GRANTS, "allows 2", () -> f.service.request(ask(DAVE, "web_0", Ports.SSH, "1h", null, null, HOME)));
+        f.clock.set(first.expiresAt());
+        assertEquals(GrantState.ACTIVE, f.service.request(ask(DAVE, "web_0", Ports.SSH, "1h", null, null, HOME)).state(),
+                "an expired grant no longer counts, even before the sweep");
+        // pending grants count as well: prod allows 3
+        for (int i = 0; i < 3; i++) f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "r" + i, null, HOME));
+        refused(Kind.TOO_MANY_GRANTS, "3 active or pending", () -> f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "r", null, HOME)));
+    }
+
+    @Test
+    void requestRulesRefuseWithClearMessagesAndAudit() {
+        refused(Kind.UNKNOWN_TARGET, "no target named 'nope'", () -> f.service.request(ask(ALICE, "nope", 22, "1h", null, null, HOME)));
+        refused(Kind.NOT_ALLOWED, "none of your roles covers db_0", () -> f.service.request(ask(DAVE, "db_0", 22, "1h", "x", null, HOME)));
+        refused(Kind.NOT_ALLOWED, "allow ports [ssh] of web_0, not [rdp]", () -> f.service.request(ask(DAVE, "web_0", Ports.RDP, "1h", null, null, HOME)));
+        refused(Kind.DURATION_OVER_MAXIMUM, "3h is over the maximum of 2h", () -> f.service.request(ask(DAVE, "web_0", 22, "3h", null, null, HOME)));
+        refused(Kind.INVALID_DURATION, "positive", () -> f.service.request(ask(DAVE, "web_0", 22, "0s", null, null, HOME)));
+        refused(Kind.MISSING_REASON, "requires a reason", () -> f.service.request(ask(ALICE, "db_0", 22, "1h", "  ", null, HOME)));
+        refused(Kind.FROM_NOT_ALLOWED, "does not allow --from", () -> f.service.request(ask(DAVE, "web_0", 22, "1h", null, "10.9.0.0/24", HOME)));
+        refused(Kind.SOURCE_TOO_WIDE, "wider than /16", () -> f.service.request(ask(ALICE, "db_0", 22, "1h", "x", "10.0.0.0/8", HOME)));
+        assertEquals(8, f.audit.matching(e -> e.type() == AuditType.GRANT_REFUSED).size());
+        assertTrue(f.store.open().isEmpty(), "nothing stored for refused requests");
+        assertEquals("unknown_target", f.audit.events().get(0).code());
+        assertEquals("request", f.audit.events().get(0).fields().get("action"));
+    }
+
+    @Test
+    void fromBlockReplacesTheConnectionAddressWhenTheRoleAllowsIt() {
+        Grant g = f.service.request(ask(ALICE, "db_0", Ports.RDP, "1h", "office", "10.9.0.0/24", HOME));
+        f.service.approve(Actor.user(CAROL), g.id());
+        assertTrue(rdp(DB, Ports.RDP, "10.9.0.77").allowed());
+        assertFalse(rdp(DB, Ports.RDP, HOME).allowed(), "the connection address is not implied");
+        assertFalse(rdp(DB, Ports.SSH, "10.9.0.77").allowed(), "only the granted port");
+        assertFalse(rdp(DB, Ports.RDP, "10.9.1.1").allowed());
+    }
+
+    @Test
+    void everyTransitionIsAudited() {
+        Grant a = f.service.request(ask(ALICE, "db_0", 22, "1h", "x", null, HOME));
+        f.service.approve(Actor.user(CAROL), a.id());
+        Grant b = f.service.request(ask(ALICE, "db_0", 22, "1h", "y", null, HOME));
+        f.service.deny(Actor.user(CAROL), b.id(), "no");
+        f.service.revoke(Actor.user(ALICE), a.id(), null);
+        Grant c = f.service.request(ask(DAVE, "web_0", 22, "1m", null, null, HOME));
+        f.clock.set(c.expiresAt());
+        f.service.expireDue();
+        assertEquals(List.of(AuditType.GRANT_REQUESTED, AuditType.GRANT_APPROVED, AuditType.GRANT_REQUESTED,
+                        AuditType.GRANT_DENIED, AuditType.GRANT_REVOKED, AuditType.GRANT_REQUESTED, AuditType.GRANT_EXPIRED),
+                f.audit.events().stream().map(AuditEvent::type).toList());
+        AuditEvent approved = f.audit.events().get(1);
+        assertEquals("carol", approved.user());
+        assertEquals(a.id(), approved.fields().get("grant"));
+        assertEquals("alice", approved.fields().get("grantUser"));
+        assertEquals("db_0", approved.target().name());
+        assertEquals("pending", f.audit.events().get(0).code());
+        assertEquals(HOME, f.audit.events().get(0).source());
+    }
+
+    @Test
+    void anotherGatewayOnTheSameStoreSeesGrantsAndRevocationsAfterRefresh() {
+        GrantService other = f.peer();
+        List<Grant> endedThere = new ArrayList<>();
+        other.addListener(endedThere::add);
+        Grant g = f.service.request(ask(DAVE, "web_0", 22, "1h", null, null, HOME));
+        var t = WEB;
+        assertTrue(other.lookup().find("dave", t, 22, IpLiterals.require(HOME)).isEmpty(), "not before a refresh");
+        other.refresh();
+        assertTrue(other.lookup().find("dave", t, 22, IpLiterals.require(HOME)).isPresent());
+        f.service.revoke(Actor.user(DAVE), g.id(), null);
+        other.refresh();
+        assertTrue(other.lookup().find("dave", t, 22, IpLiterals.require(HOME)).isEmpty());
+        assertEquals(List.of(GrantState.REVOKED), endedThere.stream().map(Grant::state).toList());
+
+        Grant h = f.service.request(ask(DAVE, "web_0", 22, "1m", null, null, HOME));
+        other.refresh();
+        f.clock.set(h.expiresAt());
+        assertEquals(1, f.service.expireDue().size());
+        assertEquals(0, other.expireDue().size(), "the first sweeper wins; the other takes in its result");
+        assertEquals(2, endedThere.size(), "but both gateways' listeners hear of it");
+        assertEquals(1, f.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
+    }
+}

@@ -1,0 +1,88 @@
+package io.jumpgate.gateway.jit;
+
+import io.jumpgate.config.ConfigException;
+import io.jumpgate.config.ConfigLoader;
+import io.jumpgate.config.JumpgateConfig;
+import io.jumpgate.config.grants.GrantStores;
+import io.jumpgate.config.grants.JdbcGrantStore;
+import io.jumpgate.core.audit.JsonLinesAuditLog;
+import io.jumpgate.core.grant.GrantService;
+import io.jumpgate.core.grant.GrantStoreException;
+import io.jumpgate.core.target.InventorySnapshot;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code jumpgate grants [--config FILE] list|approve|deny|revoke …}: operators on the gateway host act on the
+ * grant store directly, as {@code operator:<unix user>} (the invoking user behind sudo when there is one).
+ * Works while the gateway runs (PostgreSQL, or H2 through its loopback auto-server); running gateways see the
+ * change within {@code grants.pollInterval}. Audited to {@code operator-audit.jsonl} beside the gateway's audit log
+ * (a hash chain has one writer) unless {@code --audit} names another file.
+ */
+@Command(name = "grants", description = {"Operator access to just-in-time grants.",
+        "  jumpgate grants --config /etc/jumpgate/jumpgate.yaml list [--all] [--json]",
+        "  jumpgate grants approve ID | deny ID --reason TEXT | revoke ID [--reason TEXT]"})
+public final class GrantsCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/jumpgate/jumpgate.yaml",
+            description = "gateway configuration (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--audit", paramLabel = "FILE", description = "audit log for operator actions")
+    Path audit;
+
+    @CommandLine.Unmatched
+    List<String> words = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintStream out = stream(spec.commandLine().getOut());
+        PrintStream err = stream(spec.commandLine().getErr());
+        JumpgateConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            err.println("jumpgate grants: " + e.getMessage());
+            return JitCommand.USAGE;
+        }
+        Path auditFile = audit != null ? audit : cfg.audit().file().resolveSibling("operator-audit.jsonl");
+        try (JdbcGrantStore store = GrantStores.open(cfg.grants());
+             JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, true)) {
+            GrantService service = new GrantService(store, cfg.roles(),
+                    () -> InventorySnapshot.of(cfg.inventory().staticTargets(), Clock.systemUTC().instant()), log, Clock.systemUTC());
+            return new JitCommand(service).runAsOperator(operatorName(), words, out, err);
+        } catch (GrantStoreException | IOException e) {
+            err.println("jumpgate grants: " + e.getMessage());
+            return JitCommand.REFUSED;
+        }
+    }
+
+    /** The person at the keyboard: {@code SUDO_USER} when run through sudo, else the process's user. */
+    static String operatorName() {
+        String sudo = System.getenv("SUDO_USER");
+        return sudo != null && !sudo.isBlank() ? sudo : System.getProperty("user.name", "unknown");
+    }
+
+    /** A PrintStream over picocli's writer (so {@code CommandLine.setOut} works), decoding whole UTF-8 writes on flush. */
+    private static PrintStream stream(java.io.PrintWriter w) {
+        return new PrintStream(new java.io.ByteArrayOutputStream() {
+            @Override
+            public synchronized void flush() {
+                w.write(toString(java.nio.charset.StandardCharsets.UTF_8));
+                w.flush();
+                reset();
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

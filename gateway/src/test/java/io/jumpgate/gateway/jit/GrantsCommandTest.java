@@ -1,0 +1,111 @@
+package io.jumpgate.gateway.jit;
+
+import io.jumpgate.config.ConfigLoader;
+import io.jumpgate.config.JumpgateConfig;
+import io.jumpgate.config.grants.GrantStores;
+import io.jumpgate.config.grants.JdbcGrantStore;
+import io.jumpgate.core.audit.MemoryAuditSink;
+import io.jumpgate.core.grant.Grant;
+import io.jumpgate.core.grant.GrantMaintenance;
+import io.jumpgate.core.grant.GrantRequest;
+import io.jumpgate.core.grant.GrantService;
+import io.jumpgate.core.grant.GrantState;
+import io.jumpgate.core.target.InventorySnapshot;
+import io.jumpgate.core.util.IpLiterals;
+import io.jumpgate.testkit.Poll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The operator CLI against the H2 file a running gateway holds (through H2's loopback auto-server). */
+class GrantsCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    Result grants(Path config, String... args) {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        CommandLine cmd = new CommandLine(new GrantsCommand());
+        cmd.setOut(new PrintWriter(o, true));
+        cmd.setErr(new PrintWriter(e, true));
+        List<String> all = new ArrayList<>(List.of("--config", config.toString()));
+        all.addAll(List.of(args));
+        return new Result(cmd.execute(all.toArray(String[]::new)), o.toString(), e.toString());
+    }
+
+    @Test
+    void operatorRevokesWhileTheGatewayRunsAndTheGatewayNoticesWithinThePollInterval() throws Exception {
+        Path config = dir.resolve("jumpgate.yaml");
+        Files.writeString(config, """
+                dataDir: %s
+                limits:
+                  allowLoopbackTargets: true
+                roles:
+                  - name: dev
+                    targets: [web_*]
+                    ports: [ssh]
+                    jit: {required: true, maxDuration: 2h}
+                users:
+                  - name: dave
+                    roles: [dev]
+                inventory:
+                  static:
+                    - name: web_0
+                      address: 127.0.0.20
+                grants:
+                  pollInterval: 200ms
+                """.formatted(dir.resolve("data")));
+        JumpgateConfig cfg = ConfigLoader.load(config);
+        var home = IpLiterals.require("10.1.2.3");
+        var web = cfg.inventory().staticTargets().get(0);
+        try (JdbcGrantStore store = GrantStores.open(cfg.grants())) {
+            GrantService gateway = new GrantService(store, cfg.roles(),
+                    () -> InventorySnapshot.of(cfg.inventory().staticTargets(), Instant.EPOCH), new MemoryAuditSink(), Clock.systemUTC());
+            List<Grant> ended = Collections.synchronizedList(new ArrayList<>());
+            gateway.addListener(ended::add);
+            Grant g = gateway.request(new GrantRequest(cfg.users().get("dave"), "web_0", Set.of(22), Duration.ofHours(1), null, null, home));
+            try (GrantMaintenance m = new GrantMaintenance(gateway, cfg.grants().pollInterval()).start()) {
+                Result list = grants(config, "list");
+                assertEquals(0, list.code(), list.err());
+                assertTrue(list.out().contains(g.id()) && list.out().contains("active"), list.out());
+
+                Result bad = grants(config, "revoke", "nope");
+                assertEquals(1, bad.code());
+                assertTrue(bad.err().contains("no grant with id 'nope'"), bad.err());
+
+                Result revoke = grants(config, "revoke", g.id(), "--reason", "incident closed", "--json");
+                assertEquals(0, revoke.code(), revoke.err());
+                assertTrue(revoke.out().contains("\"state\":\"revoked\""), revoke.out());
+                assertTrue(revoke.out().contains("\"decidedBy\":\"operator:"), revoke.out());
+                Poll.until(Duration.ofSeconds(5), "the gateway to drop the revoked grant",
+                        () -> gateway.lookup().find("dave", web, 22, home).isEmpty());
+                Poll.until(Duration.ofSeconds(5), "the grant-ended listener", () -> ended.size() == 1);
+                assertEquals(GrantState.REVOKED, ended.get(0).state());
+            }
+        }
+        String operatorAudit = Files.readString(dir.resolve("data/audit/operator-audit.jsonl"));
+        assertTrue(operatorAudit.contains("grant.revoked") && operatorAudit.contains("grant.refused"), operatorAudit);
+    }
+
+    @Test
+    void badConfigIsAUsageError() {
+        Result r = grants(dir.resolve("missing.yaml"), "list");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("config file not found"), r.err());
+    }
+}
