@@ -227,23 +227,32 @@ public final class ConfigLoader {
 
     /** Refuses target addresses that would turn the gateway against itself or the cloud's metadata service. */
     public static void checkTargetAddress(Section s, InetAddress a, Limits limits) {
+        String problem = targetAddressProblem(a, limits.allowLoopbackTargets());
+        if (problem != null) {
+            throw s.error("address", problem);
+        }
+    }
+
+    /** Why {@code a} cannot be a target address, or null when it can (shared by static and discovered inventories). */
+    public static String targetAddressProblem(InetAddress a, boolean allowLoopbackTargets) {
         if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-            throw s.error("address", "address " + a.getHostAddress() + " cannot be a target");
+            return "address " + a.getHostAddress() + " cannot be a target";
         }
         if (a.isLinkLocalAddress()) {
-            throw s.error("address", "link-local address " + a.getHostAddress() + " cannot be a target (metadata endpoints live there)");
+            return "link-local address " + a.getHostAddress() + " cannot be a target (metadata endpoints live there)";
         }
         if (a.isLoopbackAddress()) {
             byte[] b = a.getAddress();
             boolean hostLoopback = b.length == 16 || (b[1] == 0 && b[2] == 0 && b[3] == 1);
             if (hostLoopback) {
-                throw s.error("address", "address " + a.getHostAddress() + " is the gateway host itself");
+                return "address " + a.getHostAddress() + " is the gateway host itself";
             }
-            if (!limits.allowLoopbackTargets()) {
-                throw s.error("address", "loopback address " + a.getHostAddress()
-                        + " is a target only with limits.allowLoopbackTargets: true (for demos and tests)");
+            if (!allowLoopbackTargets) {
+                return "loopback address " + a.getHostAddress()
+                        + " is a target only with limits.allowLoopbackTargets: true (for demos and tests)";
             }
         }
+        return null;
     }
 
     // ---- listeners
