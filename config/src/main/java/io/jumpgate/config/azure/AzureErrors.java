@@ -23,6 +23,14 @@ final class AzureErrors {
             };
             return head + hint + (detail != null ? " — " + oneLine(detail) : "");
         }
+        java.net.ConnectException refused = find(e, java.net.ConnectException.class);
+        if (refused != null) {
+            return "cannot connect to Azure (" + (refused.getMessage() == null ? "connection refused" : oneLine(refused.getMessage())) + ")";
+        }
+        java.net.http.HttpTimeoutException timeout = find(e, java.net.http.HttpTimeoutException.class);
+        if (timeout != null) {
+            return "Azure did not answer in time (" + oneLine(String.valueOf(timeout.getMessage())) + ")";
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String msg = root.getMessage() == null ? "" : ": " + oneLine(root.getMessage());
