@@ -202,6 +202,41 @@ class AzureVmssInventoryTest {
     }
 
     @Test
+    void standaloneVmsInTheSameResourceGroupsWhenAsked() throws Exception {
+        arm.vm("rg-web", "bastion-old", "127.0.0.60", "running").tags.put("env", "prod");
+        arm.vm("rg-web", "build-agent", "127.0.0.61", "stopped");
+        arm.vm("rg-elsewhere", "unrelated", "127.0.0.62", "running");
+        AzureSettings s = new AzureSettings(FakeArm.SUB, null, new AzureSettings.DefaultChain(),
+                List.of(new AzureSettings.ScaleSetRef("rg-web", "web")), Map.of(), true, Duration.ofMinutes(1), arm.endpoints());
+        try (AzureVmssInventory inv = new AzureVmssInventory(clients(arm), s, audit, Clock.fixed(NOW, ZoneOffset.UTC), true)) {
+            InventorySnapshot snap = inv.refresh();
+            assertFalse(snap.isStale(), snap.lastError());
+            Target vm = snap.resolve("bastionold").orElseThrow();
+            assertEquals("bastion-old", vm.name());
+            assertEquals(InetAddress.getByName("127.0.0.60"), vm.address());
+            assertEquals("azure:rg-web/bastion-old", vm.source());
+            assertEquals(PowerState.STOPPED, snap.byName("build-agent").orElseThrow().state());
+            assertTrue(snap.byName("unrelated").isEmpty(), "other resource groups are not scanned");
+            assertEquals(7, snap.targets().size());
+        }
+    }
+
+    @Test
+    void loopbackAndLinkLocalInstanceAddressesAreNotTrusted() throws Exception {
+        web.instances.get(0).ip = "169.254.169.254";
+        web.instances.get(1).ip = "127.0.0.1";
+        AzureSettings s = new AzureSettings(FakeArm.SUB, null, new AzureSettings.DefaultChain(),
+                List.of(new AzureSettings.ScaleSetRef("rg-web", "web")), Map.of(), false, Duration.ofMinutes(1), arm.endpoints());
+        try (AzureVmssInventory inv = new AzureVmssInventory(clients(arm), s, audit, Clock.fixed(NOW, ZoneOffset.UTC), false)) {
+            InventorySnapshot snap = inv.refresh();
+            assertEquals(null, snap.byName("web_0").orElseThrow().address(), "metadata address dropped");
+            assertEquals(null, snap.byName("web_1").orElseThrow().address(), "gateway's own loopback dropped");
+            assertEquals(null, snap.byName("web_10").orElseThrow().address(), "127.0.0.x needs allowLoopbackTargets");
+            assertEquals(DenyReason.TARGET_NO_ADDRESS, ((Decision.Deny) policy.resolve("web_0", snap)).reason());
+        }
+    }
+
+    @Test
     void missingScaleSetIsAClearError() throws Exception {
         try (AzureVmssInventory inv = inventory(List.of(new AzureSettings.ScaleSetRef("rg-web", "nope")), Map.of(),
                 Duration.ofMinutes(1))) {

@@ -94,6 +94,37 @@ final class FakeArm implements AutoCloseable {
         }
     }
 
+    /** A standalone VM with one NIC. */
+    static final class Vm {
+        final String rg, name, computerName;
+        volatile String ip, power;
+        final Map<String, String> tags = new LinkedHashMap<>();
+
+        Vm(String rg, String name, String ip, String power) {
+            this.rg = rg;
+            this.name = name;
+            this.computerName = name.replace("-", "");
+            this.ip = ip;
+            this.power = power;
+        }
+
+        String id() {
+            return "/subscriptions/" + SUB + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/virtualMachines/" + name;
+        }
+
+        String nicId() {
+            return "/subscriptions/" + SUB + "/resourceGroups/" + rg + "/providers/Microsoft.Network/networkInterfaces/" + name + "-nic";
+        }
+    }
+
+    final List<Vm> vms = new ArrayList<>();
+
+    synchronized Vm vm(String rg, String name, String ip, String power) {
+        Vm v = new Vm(rg, name, ip, power);
+        vms.add(v);
+        return v;
+    }
+
     static final class Nsg {
         final String rg, name;
         final Map<String, Map<String, Object>> rules = new LinkedHashMap<>();
@@ -242,6 +273,18 @@ final class FakeArm implements AutoCloseable {
             Instance i = s == null ? null : s.instances.get(Integer.parseInt(m.group(3)));
             return i == null ? notFound(rawPath) : Reply.ok(nicJson(s, i));
         }
+        if ((m = match(RG + "microsoft.compute/virtualmachines", path)) != null && method.equals("GET")) {
+            String rg = m.group(1);
+            List<Object> list = new ArrayList<>();
+            vms.stream().filter(v -> v.rg.equalsIgnoreCase(rg)).forEach(v -> list.add(vmJson(v)));
+            return page(list, rawPath, rawQuery);
+        }
+        if ((m = match(RG + "microsoft.network/networkinterfaces", path)) != null && method.equals("GET")) {
+            String rg = m.group(1);
+            List<Object> list = new ArrayList<>();
+            vms.stream().filter(v -> v.rg.equalsIgnoreCase(rg)).forEach(v -> list.add(nicJson(v.nicId(), v.id(), v.ip, null, null)));
+            return page(list, rawPath, rawQuery);
+        }
         if ((m = match(RG + "microsoft.compute/virtualmachinescalesets/([^/]+)", path)) != null && method.equals("GET")) {
             Vmss s = scaleSets.get(m.group(1) + "/" + m.group(2));
             return s == null ? notFound(rawPath) : Reply.ok(vmssJson(s));
@@ -365,18 +408,32 @@ final class FakeArm implements AutoCloseable {
     }
 
     private static Map<String, Object> nicJson(Vmss s, Instance i) {
+        return nicJson(s.nicId(i), s.vmId(i), i.ip, s.subnetId, s.nicNsgId);
+    }
+
+    private static Map<String, Object> nicJson(String nicId, String vmId, String ip, String subnetId, String nsgId) {
         Map<String, Object> ipProps = new LinkedHashMap<>();
         ipProps.put("primary", true);
-        if (i.ip != null) ipProps.put("privateIPAddress", i.ip);
+        if (ip != null) ipProps.put("privateIPAddress", ip);
         ipProps.put("privateIPAllocationMethod", "Dynamic");
-        if (s.subnetId != null) ipProps.put("subnet", Map.of("id", s.subnetId));
+        if (subnetId != null) ipProps.put("subnet", Map.of("id", subnetId));
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("primary", true);
-        props.put("virtualMachine", Map.of("id", s.vmId(i)));
-        props.put("ipConfigurations", List.of(Map.of("id", s.nicId(i) + "/ipConfigurations/ipconfig1", "name", "ipconfig1",
+        props.put("virtualMachine", Map.of("id", vmId));
+        props.put("ipConfigurations", List.of(Map.of("id", nicId + "/ipConfigurations/ipconfig1", "name", "ipconfig1",
                 "properties", ipProps)));
-        if (s.nicNsgId != null) props.put("networkSecurityGroup", Map.of("id", s.nicNsgId));
-        return Map.of("id", s.nicId(i), "name", "nic0", "properties", props);
+        if (nsgId != null) props.put("networkSecurityGroup", Map.of("id", nsgId));
+        return Map.of("id", nicId, "name", nicId.substring(nicId.lastIndexOf('/') + 1), "properties", props);
+    }
+
+    private static Map<String, Object> vmJson(Vm v) {
+        return Map.of("id", v.id(), "name", v.name, "location", "westeurope", "tags", v.tags, "properties", Map.of(
+                "vmId", java.util.UUID.nameUUIDFromBytes(v.id().getBytes(StandardCharsets.UTF_8)).toString(),
+                "osProfile", Map.of("computerName", v.computerName, "adminUsername", "azureuser"),
+                "networkProfile", Map.of("networkInterfaces", List.of(Map.of("id", v.nicId(), "properties", Map.of("primary", true)))),
+                "instanceView", Map.of("statuses", List.of(Map.of("code", "ProvisioningState/succeeded"),
+                        Map.of("code", "PowerState/" + v.power))),
+                "provisioningState", "Succeeded"));
     }
 
     private static Map<String, Object> nsgJson(Nsg n) {
