@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,6 +30,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,7 +48,7 @@ import java.util.regex.Pattern;
  * rule sub-resource is written (PUT/DELETE of one rule), never the whole NSG, so concurrent edits by others
  * are not overwritten.
  */
-public final class NsgJustInTime {
+public final class NsgJustInTime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NsgJustInTime.class);
     public static final String RULE_PREFIX = "jumpgate-jit-";
     private static final Pattern GRANT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,59}");
@@ -58,6 +62,7 @@ public final class NsgJustInTime {
     private final AuditSink audit;
     private final Clock clock;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
+    private ScheduledExecutorService sweeper;
 
     /** What to open: for whom, on which NIC or NSG, from where, to which port, until when. */
     public record Request(String grantId, String user, String targetName, String resourceId, String sourceCidr,
@@ -112,6 +117,42 @@ public final class NsgJustInTime {
         this.gatewayId = gatewayId;
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * In the background: first {@link #cleanupOwnRules()} (rules left by an earlier run), then
+     * {@link #sweepExpired} every {@code every}. Failures are logged and retried on the next round.
+     */
+    public synchronized void start(Duration every) {
+        if (sweeper != null) return;
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "jumpgate-nsg-jit");
+            t.setDaemon(true);
+            return t;
+        });
+        boolean[] cleaned = {false};
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                if (!cleaned[0]) {
+                    cleanupOwnRules();
+                    cleaned[0] = true;
+                }
+                sweepExpired(clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("NSG just-in-time sweep failed: {}", AzureErrors.describe(e, "it needs Reader on the NSGs"));
+            }
+        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the background sweep; open rules stay and are found again by the next start. */
+    @Override
+    public void close() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = sweeper;
+            sweeper = null;
+        }
+        if (s != null) s.shutdownNow();
     }
 
     public static String ruleName(String grantId) {

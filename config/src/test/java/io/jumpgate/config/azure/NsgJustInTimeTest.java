@@ -196,6 +196,17 @@ class NsgJustInTimeTest {
     }
 
     @Test
+    void theBackgroundSweepRemovesRulesAtExpiry() {
+        try (NsgJustInTime jit = jit("gw1")) {
+            jit.open(request("g-7", Duration.ofMinutes(5)));
+            jit.start(Duration.ofMillis(50));
+            clock.set(T0.plus(Duration.ofMinutes(6)));
+            io.jumpgate.testkit.Poll.until(Duration.ofSeconds(20), "rule removed by the sweeper",
+                    () -> !arm.rules(nicNsg).containsKey("jumpgate-jit-g-7") && !arm.rules(subnetNsg).containsKey("jumpgate-jit-g-7"));
+        }
+    }
+
+    @Test
     void badInputIsRefusedClearly() {
         String nic = web.nicId(web.instances.get(0));
         assertThrows(IllegalArgumentException.class, () -> new NsgJustInTime.Request("bad id", "u", "t", nic, "203.0.113.7", null, 22, T0));
