@@ -1,5 +1,7 @@
 package io.jumpgate.config;
 
+import io.jumpgate.config.azure.AzureSettings;
+import io.jumpgate.config.azure.BlobArchiveSettings;
 import io.jumpgate.core.policy.Cidr;
 import io.jumpgate.core.policy.JitPolicy;
 import io.jumpgate.core.policy.Ports;
@@ -189,7 +191,7 @@ public final class ConfigLoader {
     // ---- inventory
 
     static InventorySettings inventory(Section root, Limits limits) {
-        Section inv = root.section("inventory", Set.of("static")).orElse(null);
+        Section inv = root.section("inventory", Set.of("static", "azure")).orElse(null);
         if (inv == null) {
             return new InventorySettings(List.of());
         }
@@ -215,7 +217,102 @@ public final class ConfigLoader {
                 throw s.error("name", e.getMessage());
             }
         }
-        return new InventorySettings(targets);
+        return new InventorySettings(targets, azureInventory(inv));
+    }
+
+    private static final java.util.regex.Pattern GUID =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /** {@code inventory.azure}: scale sets by name or tag, the identity to read them with, and the cloud's endpoints. */
+    static AzureSettings azureInventory(Section inv) {
+        Section s = inv.section("azure", Set.of("subscriptionId", "tenantId", "credential", "scaleSets", "tagSelector",
+                "includeVms", "refreshInterval", "cloud", "endpoint")).orElse(null);
+        if (s == null) return null;
+        String subscription = s.requireString("subscriptionId");
+        if (!GUID.matcher(subscription).matches()) throw s.error("subscriptionId", "not a subscription id (a GUID): '" + subscription + "'");
+        String tenant = s.string("tenantId", null);
+        if (tenant != null && !GUID.matcher(tenant).matches()) throw s.error("tenantId", "not a tenant id (a GUID): '" + tenant + "'");
+        AzureSettings.Credential credential = azureCredential(s, "credential", tenant);
+        List<AzureSettings.ScaleSetRef> sets = new ArrayList<>();
+        for (Section v : s.sections("scaleSets", Set.of("resourceGroup", "name"))) {
+            String rg = v.requireString("resourceGroup");
+            if (!rg.matches("[-\\w._()]{1,90}")) throw v.error("resourceGroup", "not a resource group name: '" + rg + "'");
+            String name = v.requireString("name");
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) throw v.error("name", "not a scale set name: '" + name + "'");
+            sets.add(new AzureSettings.ScaleSetRef(rg, name));
+        }
+        Map<String, String> selector = s.stringMap("tagSelector");
+        if (sets.isEmpty() && selector.isEmpty()) {
+            throw s.error("scaleSets", "inventory.azure selects nothing: give 'scaleSets' and/or 'tagSelector'");
+        }
+        Duration every = positive(s, "refreshInterval", Duration.ofSeconds(30));
+        if (every.compareTo(Duration.ofSeconds(5)) < 0) {
+            throw s.error("refreshInterval", "at least 5s (Azure Resource Manager throttles readers)");
+        }
+        AzureSettings.Endpoints endpoints = s.parsed("cloud", AzureSettings.Endpoints.AZURE_PUBLIC, AzureSettings.Endpoints::ofCloud);
+        var ep = s.section("endpoint", Set.of("resourceManager", "activeDirectory", "tokenAudience"));
+        if (ep.isPresent()) {
+            Section e = ep.get();
+            endpoints = new AzureSettings.Endpoints(
+                    e.parsed("resourceManager", endpoints.resourceManager(), ConfigLoader::httpsUrl),
+                    e.parsed("activeDirectory", endpoints.activeDirectory(), ConfigLoader::httpsUrl),
+                    e.parsed("tokenAudience", endpoints.tokenAudience(), ConfigLoader::httpsUrl));
+        }
+        return new AzureSettings(subscription, tenant, credential, sets, selector, s.bool("includeVms", false), every, endpoints);
+    }
+
+    /** {@code managedIdentity}, {@code defaultAzureCredential}, or a mapping with {@code type} and its keys. */
+    static AzureSettings.Credential azureCredential(Section s, String key, String tenant) {
+        YamlTree.Node n = s.raw(key);
+        if (n == null || (n instanceof YamlTree.Scalar sc && sc.type() == YamlTree.ScalarType.NULL)) {
+            return new AzureSettings.ManagedIdentity(null);
+        }
+        String type;
+        Section c = null;
+        if (n instanceof YamlTree.Scalar) {
+            type = Section.parseScalar(n, t -> t);
+        } else {
+            c = Section.of(n, Set.of("type", "clientId", "clientSecretEnv", "certificate"));
+            type = c.requireString("type");
+        }
+        switch (type) {
+            case "managedIdentity":
+                return new AzureSettings.ManagedIdentity(c == null ? null : c.string("clientId", null));
+            case "defaultAzureCredential":
+                return new AzureSettings.DefaultChain();
+            case "servicePrincipal": {
+                if (c == null) throw Section.error(n, "servicePrincipal needs clientId and clientSecretEnv or certificate");
+                if (tenant == null) throw s.error("tenantId", "a service principal needs tenantId");
+                String clientId = c.requireString("clientId");
+                String env = c.string("clientSecretEnv", null);
+                Path cert = c.path("certificate", null);
+                if ((env == null) == (cert == null)) {
+                    throw c.error("clientSecretEnv", "give exactly one of clientSecretEnv and certificate");
+                }
+                if (env != null && (System.getenv(env) == null || System.getenv(env).isEmpty())) {
+                    throw c.error("clientSecretEnv", "environment variable " + env + " is not set");
+                }
+                if (cert != null && !Files.isReadable(cert)) throw c.error("certificate", "cannot read " + cert);
+                return new AzureSettings.ServicePrincipal(clientId, env, cert);
+            }
+            default: {
+                String problem = "unknown credential '" + type + "' (managedIdentity, defaultAzureCredential, servicePrincipal)";
+                throw c == null ? Section.error(n, problem) : c.error("type", problem);
+            }
+        }
+    }
+
+    private static java.net.URI httpsUrl(String text) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(text.endsWith("/") ? text : text + "/");
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: '" + text + "'");
+        }
+        if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+            throw new IllegalArgumentException("expected an https:// URL (tokens are never sent in clear), found '" + text + "'");
+        }
+        return u;
     }
 
     private static List<String> concat(String first, List<String> rest) {
@@ -227,23 +324,32 @@ public final class ConfigLoader {
 
     /** Refuses target addresses that would turn the gateway against itself or the cloud's metadata service. */
     public static void checkTargetAddress(Section s, InetAddress a, Limits limits) {
+        String problem = targetAddressProblem(a, limits.allowLoopbackTargets());
+        if (problem != null) {
+            throw s.error("address", problem);
+        }
+    }
+
+    /** Why {@code a} cannot be a target address, or null when it can (shared by static and discovered inventories). */
+    public static String targetAddressProblem(InetAddress a, boolean allowLoopbackTargets) {
         if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-            throw s.error("address", "address " + a.getHostAddress() + " cannot be a target");
+            return "address " + a.getHostAddress() + " cannot be a target";
         }
         if (a.isLinkLocalAddress()) {
-            throw s.error("address", "link-local address " + a.getHostAddress() + " cannot be a target (metadata endpoints live there)");
+            return "link-local address " + a.getHostAddress() + " cannot be a target (metadata endpoints live there)";
         }
         if (a.isLoopbackAddress()) {
             byte[] b = a.getAddress();
             boolean hostLoopback = b.length == 16 || (b[1] == 0 && b[2] == 0 && b[3] == 1);
             if (hostLoopback) {
-                throw s.error("address", "address " + a.getHostAddress() + " is the gateway host itself");
+                return "address " + a.getHostAddress() + " is the gateway host itself";
             }
-            if (!limits.allowLoopbackTargets()) {
-                throw s.error("address", "loopback address " + a.getHostAddress()
-                        + " is a target only with limits.allowLoopbackTargets: true (for demos and tests)");
+            if (!allowLoopbackTargets) {
+                return "loopback address " + a.getHostAddress()
+                        + " is a target only with limits.allowLoopbackTargets: true (for demos and tests)";
             }
         }
+        return null;
     }
 
     // ---- listeners
@@ -315,7 +421,7 @@ public final class ConfigLoader {
                 int port = m.integer("port", -1, 1, 65535);
                 if (port < 0) throw m.error("port", "a mapping needs 'natPool' or 'port' and 'target'");
                 String target = m.requireString("target");
-                if (!inventory.staticTargets().isEmpty()
+                if (!inventory.staticTargets().isEmpty() && inventory.azure() == null
                         && inventory.staticTargets().stream().noneMatch(t -> t.answersTo(target))) {
                     throw m.error("target", "unknown target '" + target + "'");
                 }
@@ -345,9 +451,33 @@ public final class ConfigLoader {
     }
 
     static RecordingSettings recordings(Section root, Path dataDir) {
-        Section s = root.section("recordings", Set.of("dir", "recordInput")).orElse(null);
+        Section s = root.section("recordings", Set.of("dir", "recordInput", "azureBlob")).orElse(null);
         Path dflt = dataDir.resolve("recordings");
-        return s == null ? new RecordingSettings(dflt, false) : new RecordingSettings(s.path("dir", dflt), s.bool("recordInput", false));
+        return s == null ? new RecordingSettings(dflt, false)
+                : new RecordingSettings(s.path("dir", dflt), s.bool("recordInput", false), recordingsAzureBlob(s));
+    }
+
+    /** {@code recordings.azureBlob}: a container reached with the gateway's identity, or a connection string. */
+    static BlobArchiveSettings recordingsAzureBlob(Section recordings) {
+        Section s = recordings.section("azureBlob", Set.of("endpoint", "container", "connectionStringEnv", "tenantId",
+                "credential")).orElse(null);
+        if (s == null) return null;
+        java.net.URI endpoint = s.parsed("endpoint", null, ConfigLoader::httpsUrl);
+        String env = s.string("connectionStringEnv", null);
+        if ((endpoint == null) == (env == null)) {
+            throw s.error("endpoint", "give exactly one of 'endpoint' (with the gateway's Azure identity) and 'connectionStringEnv'");
+        }
+        if (env != null && (System.getenv(env) == null || System.getenv(env).isEmpty())) {
+            throw s.error("connectionStringEnv", "environment variable " + env + " is not set");
+        }
+        String tenant = s.string("tenantId", null);
+        String container = s.requireString("container");
+        try {
+            return new BlobArchiveSettings(endpoint == null ? null : endpoint.toString(), container, env, tenant,
+                    endpoint == null ? null : azureCredential(s, "credential", tenant));
+        } catch (IllegalArgumentException e) {
+            throw s.error("container", e.getMessage());
+        }
     }
 
     static GrantStoreSettings grants(Section root, Path dataDir) {
