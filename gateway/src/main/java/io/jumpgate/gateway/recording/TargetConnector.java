@@ -1,0 +1,94 @@
+package io.jumpgate.gateway.recording;
+
+import io.jumpgate.core.target.Target;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens the gateway's own SSH sessions to targets: one MINA {@link SshClient} for all of them, public key
+ * authentication only, the target's host key checked by {@link TargetHostKeys}.
+ */
+public final class TargetConnector implements Closeable {
+    private final SshClient client;
+    private final TargetAuthenticator authenticator;
+    private final Duration timeout;
+
+    public TargetConnector(TargetHostKeys hostKeys, TargetAuthenticator authenticator, Duration timeout) {
+        this.authenticator = authenticator;
+        this.timeout = timeout;
+        this.client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(hostKeys);
+        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        CoreModuleProperties.ABORT_ON_INVALID_CERTIFICATE.set(client, true);
+        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        client.start();
+    }
+
+    /** Reads the first private key of an OpenSSH key file (unencrypted). */
+    public static KeyPair loadKey(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(null, () -> file.toString(), in, FilePasswordProvider.EMPTY);
+            Iterator<KeyPair> it = keys == null ? null : keys.iterator();
+            if (it == null || !it.hasNext()) throw new IOException("no private key in " + file);
+            return it.next();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read private key " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects, verifies the host key and logs in as {@code login}; the caller closes the session. */
+    public ClientSession open(Target target, int port, String login, SessionContext ctx) throws TargetSessionException {
+        String where = target.name() + " (" + target.addressText() + ":" + port + ")";
+        AttributeRepository context = AttributeRepository.ofAttributesMap(Map.of(TargetHostKeys.TARGET, target,
+                TargetHostKeys.PORT, port));
+        ClientSession session = null;
+        try {
+            session = client.connect(login, new InetSocketAddress(target.address(), port), context, null)
+                    .verify(timeout).getSession();
+            authenticator.addIdentity(session, ctx, target, login);
+            session.auth().verify(timeout);
+            return session;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            String refusal = session == null ? null : session.getAttribute(TargetHostKeys.REFUSAL);
+            if (session != null) session.close(true);
+            if (refusal != null) {
+                String what = switch (refusal) {
+                    case "host_key_mismatch" -> "its host key does not match the gateway's known_hosts (possible man-in-the-middle)";
+                    case "host_key_revoked" -> "its host key is revoked";
+                    default -> "its host key is unknown to the gateway (not in known_hosts, no trusted host certificate)";
+                };
+                throw new TargetSessionException(refusal, "refused to open a session on " + where + ": " + what, e);
+            }
+            if (session != null && session.isAuthenticated() == false && session.getServerKey() != null) {
+                throw new TargetSessionException("auth_refused", "target " + where + " refused the gateway's login as '"
+                        + login + "': " + authenticator.refusalHint(), e);
+            }
+            throw new TargetSessionException("connect_failed", "cannot connect to " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.stop();
+    }
+}
