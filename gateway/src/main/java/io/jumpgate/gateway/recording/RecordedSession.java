@@ -137,6 +137,7 @@ public final class RecordedSession implements Command {
         } catch (IOException e) {
             failed("recording_unavailable", "this session must be recorded and the recording cannot be written ("
                     + e.getMessage() + ")", Map.of("recording", recordingId));
+            finish(null, null, started);
             return;
         }
         Map<String, Object> opened = new LinkedHashMap<>();
