@@ -122,6 +122,7 @@ class RecordedSessionTest {
         Path out = Files.createTempFile(tmp, "out", ".txt"), err = Files.createTempFile(tmp, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("LANG", "C.UTF-8");
+        pb.environment().put("TERM", "xterm");
         Process p = pb.start();
         p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().flush();
@@ -180,6 +181,19 @@ class RecordedSessionTest {
         assertEquals(sha256(cast), closed.fields().get("sha256"));
         assertEquals(0, closed.fields().get("exitStatus"));
         assertEquals(1, gw.events(AuditType.RECORDING_STARTED).size());
+
+        Path config = Files.writeString(tmp.resolve("review-" + System.nanoTime() + ".yaml"),
+                "recordings:\n  dir: " + gw.recordings() + "\naudit:\n  file: " + gw.auditFile() + "\n");
+        String id = cast.getFileName().toString().replace(".cast", "");
+        java.io.StringWriter found = new java.io.StringWriter();
+        var cli = RecordingsCommand.commandLine(new RecordingsCommand());
+        cli.setOut(new java.io.PrintWriter(found));
+        assertEquals(0, cli.execute("--config", config.toString(), "grep", "rec-42-ok", "--user", "alice"), found.toString());
+        assertTrue(found.toString().contains(id + " +") && found.toString().contains("alice@web_0: rec-42-ok C.UTF-8 xterm"),
+                found.toString());
+        java.io.StringWriter verified = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(verified));
+        assertEquals(0, cli.execute("--config", config.toString(), "verify", id), verified.toString());
     }
 
     @Test
