@@ -114,10 +114,7 @@ class RecordedSessionTest {
 
     /** Runs the real OpenSSH client against the gateway. */
     static SshResult ssh(Gw gw, boolean tty, String input, String... command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ssh", "-F", "/dev/null", "-i", alice.toString(), "-o", "IdentitiesOnly=yes",
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-                "-o", "LogLevel=ERROR", "-o", "SendEnv=LANG", "-p", String.valueOf(gw.port()), tty ? "-tt" : "-T",
-                TestGateway.USER + "@127.0.0.1"));
+        List<String> cmd = sshArgs(gw, tty);
         cmd.addAll(List.of(command));
         Path out = Files.createTempFile(tmp, "out", ".txt"), err = Files.createTempFile(tmp, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -132,6 +129,13 @@ class RecordedSessionTest {
         }
         p.getOutputStream().close();
         return new SshResult(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static List<String> sshArgs(Gw gw, boolean tty) {
+        return new ArrayList<>(List.of("ssh", "-F", "/dev/null", "-i", alice.toString(), "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                "-o", "LogLevel=ERROR", "-o", "SendEnv=LANG", "-p", String.valueOf(gw.port()), tty ? "-tt" : "-T",
+                TestGateway.USER + "@127.0.0.1"));
     }
 
     static String sha256(Path f) throws Exception {
@@ -194,6 +198,44 @@ class RecordedSessionTest {
         java.io.StringWriter verified = new java.io.StringWriter();
         cli.setOut(new java.io.PrintWriter(verified));
         assertEquals(0, cli.execute("--config", config.toString(), "verify", id), verified.toString());
+    }
+
+    @Test
+    void windowChangesReachTheTargetAndTheRecording() throws Exception {
+        io.jumpgate.testkit.Peers.requireExecutable("tmux", "tmux");
+        Gw gw = keyGateway(RecordingMode.REQUIRED);
+        String socket = "jg-rec-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        try {
+            tmux(socket, "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", String.join(" ", sshArgs(gw, true)));
+            io.jumpgate.testkit.Poll.until(Duration.ofSeconds(15), "a shell prompt from the target",
+                    () -> tmux(socket, "capture-pane", "-p", "-t", "t").contains("$"));
+            tmux(socket, "resize-window", "-t", "t", "-x", "120", "-y", "40");
+            tmux(socket, "send-keys", "-t", "t", "stty size; exit", "Enter");
+            Poll.until(gw, AuditType.SESSION_CLOSED);
+        } finally {
+            new ProcessBuilder("tmux", "-L", socket, "kill-server").start().waitFor(5, TimeUnit.SECONDS);
+        }
+        Path cast = onlyRecording(gw);
+        String text = Files.readString(cast);
+        assertTrue(text.startsWith("{\"version\":2,\"width\":100,\"height\":30,"), text.substring(0, 60));
+        assertTrue(text.contains("\"r\", \"120x40\"]"), text);
+        assertTrue(asciinemaCat(cast).contains("40 120"), "the target's pty was resized");
+    }
+
+    static String tmux(String socket, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(cmd + ": " + out);
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
