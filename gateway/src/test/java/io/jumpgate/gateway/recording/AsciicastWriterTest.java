@@ -121,6 +121,19 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void invalidUtf8AndControlsStayValidJson() throws Exception {
+        FullDisk disk = new FullDisk(1 << 16);
+        AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+        byte[] junk = {'a', (byte) 0xFF, 'b', (byte) 0xC3, 'c', 0x01, 0x1B, '\\', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 0x7F,
+                (byte) 0xF0, (byte) 0x9F};
+        w.output(junk, 0, junk.length); // ends inside a 4-byte sequence: carried
+        w.output(new byte[] {(byte) 0x98, (byte) 0x80, 'z'}, 0, 3);
+        String[] lines = disk.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals("a\uFFFDb\uFFFDc\u0001\u001b\\\"\uFFFD\uFFFD\uFFFD\u007f", JSON.readTree(lines[0]).get(2).asText());
+        assertEquals("\uD83D\uDE00z", JSON.readTree(lines[1]).get(2).asText(), "U+1F600 whole across the split");
+    }
+
+    @Test
     void aFullDiskKeepsEveryCompleteEventAndRefusesMore() throws Exception {
         FullDisk disk = new FullDisk(400);
         AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
