@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens the gateway's own SSH sessions to targets: one MINA {@link SshClient} for all of them, public key
@@ -64,8 +65,9 @@ public final class TargetConnector implements Closeable {
     /** Connects, verifies the host key and logs in as {@code login}; the caller closes the session. */
     public ClientSession open(Target target, int port, String login, SessionContext ctx) throws TargetSessionException {
         String where = target.name() + " (" + target.addressText() + ":" + port + ")";
+        AtomicReference<String> refusal = new AtomicReference<>();
         AttributeRepository context = AttributeRepository.ofAttributesMap(Map.of(TargetHostKeys.TARGET, target,
-                TargetHostKeys.PORT, port));
+                TargetHostKeys.PORT, port, TargetHostKeys.REFUSAL, refusal));
         ClientSession session = null;
         try {
             session = client.connect(login, new InetSocketAddress(target.address(), port), context, null)
@@ -74,22 +76,30 @@ public final class TargetConnector implements Closeable {
             session.auth().verify(timeout);
             return session;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            String refusal = session == null ? null : session.getAttribute(TargetHostKeys.REFUSAL);
-            if (session != null) session.close(true);
-            if (refusal != null) {
-                String what = switch (refusal) {
-                    case "host_key_mismatch" -> "its host key does not match the gateway's known_hosts (possible man-in-the-middle)";
-                    case "host_key_revoked" -> "its host key is revoked";
-                    default -> "its host key is unknown to the gateway (not in known_hosts, no trusted host certificate)";
-                };
-                throw new TargetSessionException(refusal, "refused to open a session on " + where + ": " + what, e);
-            }
-            if (session != null && session.isAuthenticated() == false && session.getServerKey() != null) {
-                throw new TargetSessionException("auth_refused", "target " + where + " refused the gateway's login as '"
-                        + login + "': " + authenticator.refusalHint(), e);
-            }
-            throw new TargetSessionException("connect_failed", "cannot connect to " + where + ": " + e.getMessage(), e);
+            throw failure(session, refusal.get(), e, where, login, authenticator);
         }
+    }
+
+    /** Names why opening failed: the host key verdict if there was one, else refused login, else the connection. */
+    private static TargetSessionException failure(ClientSession session, String refusal, Exception e, String where, String login,
+                                                  TargetAuthenticator authenticator) {
+        if (session != null) session.close(true);
+        if (refusal != null) {
+            String what = switch (refusal) {
+                case "host_key_mismatch" -> "its host key does not match the gateway's known_hosts (possible man-in-the-middle)";
+                case "host_key_revoked" -> "its host key is revoked";
+                default -> "its host key is unknown to the gateway (not in known_hosts, no trusted host certificate)";
+            };
+            return new TargetSessionException(refusal, "refused to open a session on " + where + ": " + what, e);
+        }
+        if (session == null) {
+            return new TargetSessionException("connect_failed", "cannot connect to " + where + ": " + e.getMessage(), e);
+        }
+        if (String.valueOf(e.getMessage()).contains("No more authentication methods")) {
+            return new TargetSessionException("auth_refused", "target " + where + " refused the gateway's login as '"
+                    + login + "': " + authenticator.refusalHint(), e);
+        }
+        return new TargetSessionException("connect_failed", "cannot open a session on " + where + ": " + e.getMessage(), e);
     }
 
     @Override

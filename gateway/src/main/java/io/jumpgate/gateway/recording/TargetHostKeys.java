@@ -20,16 +20,18 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Verifies a target's host key against a known_hosts file (matched by the target's address and port, or its
  * name) or, for host certificates, against trusted host CA keys. Nothing is trusted on first use and the file
- * is never modified. The reason of a refusal is left on the session for {@link TargetConnector} to report.
+ * is never modified. The reason of a refusal is left in the connection context for {@link TargetConnector} to report.
  */
 public final class TargetHostKeys implements ServerKeyVerifier {
     static final AttributeKey<Target> TARGET = new AttributeKey<>();
     static final AttributeKey<Integer> PORT = new AttributeKey<>();
-    static final AttributeKey<String> REFUSAL = new AttributeKey<>();
+    /** Where the verifier leaves its refusal for the connector (session attributes are cleared when it closes). */
+    static final AttributeKey<AtomicReference<String>> REFUSAL = new AttributeKey<>();
 
     private record Known(String marker, KnownHostEntry entry, PublicKey key) {}
 
@@ -80,7 +82,8 @@ public final class TargetHostKeys implements ServerKeyVerifier {
         Target target = session.getConnectionContext().getAttribute(TARGET);
         int port = session.getConnectionContext().getAttribute(PORT);
         String refusal = refusal(target, port, key);
-        if (refusal != null) session.setAttribute(REFUSAL, refusal);
+        AtomicReference<String> verdict = session.getConnectionContext().getAttribute(REFUSAL);
+        if (refusal != null && verdict != null) verdict.set(refusal);
         return refusal == null;
     }
 

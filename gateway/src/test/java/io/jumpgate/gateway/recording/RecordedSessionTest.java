@@ -48,6 +48,7 @@ class RecordedSessionTest {
     static Path otherCa;
     static Path alice;
     static Path knownHosts;
+    static Path hostCa;
     static Target target;
 
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -59,8 +60,10 @@ class RecordedSessionTest {
         userCa = Keys.generate(tmp.resolve("user_ca"), "jumpgate user CA");
         otherCa = Keys.generate(tmp.resolve("other_ca"), "some other CA");
         alice = Keys.generate(tmp.resolve("alice"), "alice");
+        hostCa = Keys.generate(tmp.resolve("host_ca"), "jumpgate host CA");
+        // The target presents a host certificate too: known_hosts tests then also prove a certificate is matched by its key.
         sshd = SshdTarget.start(List.of(Keys.publicLine(Path.of(identity + ".pub"))),
-                Path.of(userCa + ".pub"));
+                Path.of(userCa + ".pub"), hostCa);
         knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
         target = Target.of("web_0", InetAddress.getByName(sshd.host));
     }
@@ -83,6 +86,11 @@ class RecordedSessionTest {
     }
 
     Gw gateway(TargetAuthenticator auth, Path knownHostsFile, Path recordings, RecordingMode mode) throws Exception {
+        return gateway(auth, knownHostsFile, List.of(), recordings, mode);
+    }
+
+    Gw gateway(TargetAuthenticator auth, Path knownHostsFile, List<String> hostCaKeys, Path recordings, RecordingMode mode)
+            throws Exception {
         Path dir = Files.createTempDirectory(tmp, "gw");
         Path auditFile = dir.resolve("audit.jsonl");
         JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, false);
@@ -93,7 +101,7 @@ class RecordedSessionTest {
         };
         Clock clock = Clock.systemUTC();
         RecordedSessions sessions = new RecordedSessions(
-                new TargetConnector(TargetHostKeys.load(knownHostsFile, List.of(), clock), auth, Duration.ofSeconds(10)),
+                new TargetConnector(TargetHostKeys.load(knownHostsFile, hostCaKeys, clock), auth, Duration.ofSeconds(10)),
                 new Recorder(recordings, new LocalDirectoryArchive(recordings), false, System::nanoTime),
                 t -> SshdTarget.LOGIN, both, clock, Duration.ofSeconds(10));
         TestGateway gw = new TestGateway(dir.resolve("gw_host_key"),
@@ -305,6 +313,28 @@ class RecordedSessionTest {
         assertTrue(r.err().contains("host key does not match"), r.err());
         Poll.until(gw, AuditType.SESSION_CLOSED);
         assertEquals("host_key_mismatch", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
+    }
+
+    @Test
+    void hostCertificateFromATrustedHostCaIsAcceptedWithoutKnownHosts() throws Exception {
+        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), tmp.resolve("no_known_hosts"),
+                List.of(Keys.publicLine(Path.of(hostCa + ".pub"))), Files.createTempDirectory(tmp, "rec").resolve("r"),
+                RecordingMode.OFF);
+        SshResult r = ssh(gw, false, "", "echo via-host-ca");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("via-host-ca\n", r.out());
+    }
+
+    @Test
+    void hostCertificateFromAnotherCaIsRefused() throws Exception {
+        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), tmp.resolve("no_known_hosts"),
+                List.of(Keys.publicLine(Path.of(otherCa + ".pub"))), Files.createTempDirectory(tmp, "rec").resolve("r"),
+                RecordingMode.OFF);
+        SshResult r = ssh(gw, false, "", "echo should-not-run");
+        assertEquals(RecordedSession.GATEWAY_ERROR, r.exit());
+        assertTrue(r.err().contains("host key is unknown"), r.err());
+        Poll.until(gw, AuditType.SESSION_CLOSED);
+        assertEquals("host_key_unknown", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
     }
 
     @Test

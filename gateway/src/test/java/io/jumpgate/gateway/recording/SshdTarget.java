@@ -55,6 +55,11 @@ final class SshdTarget implements AutoCloseable {
      * cannot traverse a test's 0700 temp directory); {@link #close} removes it.
      */
     static SshdTarget start(List<String> authorizedKeys, Path userCaPub) throws Exception {
+        return start(authorizedKeys, userCaPub, null);
+    }
+
+    /** As above; with {@code hostCa} (a private key file) the host key also gets a certificate for the target's address. */
+    static SshdTarget start(List<String> authorizedKeys, Path userCaPub, Path hostCa) throws Exception {
         requirePeers();
         Path dir = Files.createTempDirectory("jumpgate-sshd-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -69,12 +74,19 @@ final class SshdTarget implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = FreePorts.probe(host);
             Path config = dir.resolve("sshd_config");
+            Path hostCert = dir.resolve("host_key-cert.pub");
+            if (hostCa != null) {
+                Files.deleteIfExists(hostCert);
+                Keys.run("ssh-keygen", "-q", "-s", hostCa.toString(), "-I", "target " + host, "-h", "-n", host,
+                        "-V", "-5m:+1h", hostKey + ".pub");
+            }
             Files.writeString(config, String.join("\n",
                     "ListenAddress " + host + ":" + port,
                     "HostKey " + hostKey,
                     "PidFile " + dir.resolve("sshd.pid"),
                     "AuthorizedKeysFile " + ak,
                     userCaPub == null ? "" : "TrustedUserCAKeys " + userCaPub,
+                    hostCa == null ? "" : "HostCertificate " + hostCert,
                     "PasswordAuthentication no",
                     "KbdInteractiveAuthentication no",
                     "UsePAM no",
