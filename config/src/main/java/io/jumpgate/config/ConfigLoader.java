@@ -39,7 +39,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("dataDir", "ssh", "rdp", "users", "roles", "inventory", "audit",
-            "recordings", "grants", "limits");
+            "recordings", "grants", "limits", "sessions");
 
     private ConfigLoader() {}
 
@@ -69,7 +69,8 @@ public final class ConfigLoader {
         AuditSettings audit = audit(root, dataDir);
         RecordingSettings recordings = recordings(root, dataDir);
         GrantStoreSettings grants = grants(root, dataDir);
-        return new JumpgateConfig(dataDir, ssh, rdp, users, roles, inventory, audit, recordings, grants, limits);
+        SessionSettings sessions = sessions(root, dataDir);
+        return new JumpgateConfig(dataDir, ssh, rdp, users, roles, inventory, audit, recordings, grants, limits, sessions);
     }
 
     // ---- limits
@@ -500,5 +501,50 @@ public final class ConfigLoader {
         }
         return new GrantStoreSettings(kind, s.path("h2File", h2), url, s.string("username", null), password,
                 positive(s, "pollInterval", Duration.ofSeconds(2)));
+    }
+
+    // ---- recorded sessions
+
+    private static final String LOGIN_NAME = "[a-z_][a-z0-9_.\\-]{0,31}";
+
+    static SessionSettings sessions(Section root, Path dataDir) {
+        Section s = root.section("sessions", Set.of("auth", "identityKey", "userCaKey", "certificateValidity", "knownHosts",
+                "hostCaKeys", "login", "connectTimeout", "port")).orElse(null);
+        Path identity = dataDir.resolve("target_id_ed25519");
+        Path knownHosts = dataDir.resolve("known_hosts");
+        if (s == null) {
+            return new SessionSettings(SessionSettings.Auth.KEY, identity, null, Duration.ofMinutes(5), knownHosts, List.of(),
+                    "jumpgate", Map.of(), Duration.ofSeconds(10), 22);
+        }
+        SessionSettings.Auth auth = s.enumValue("auth", SessionSettings.Auth.KEY, SessionSettings.Auth.class);
+        Path ca = s.path("userCaKey", null);
+        if (auth == SessionSettings.Auth.CERTIFICATE && ca == null) {
+            throw s.error("userCaKey", "auth: certificate needs userCaKey (the gateway user CA private key)");
+        }
+        Duration validity = positive(s, "certificateValidity", Duration.ofMinutes(5));
+        if (validity.compareTo(Duration.ofHours(1)) > 0) {
+            throw s.error("certificateValidity", "a per-session certificate is valid at most 1h");
+        }
+        String login = "jumpgate";
+        Map<String, String> overrides = new LinkedHashMap<>();
+        var ls = s.section("login", Set.of("default", "targets"));
+        if (ls.isPresent()) {
+            login = checkLogin(ls.get(), "default", ls.get().string("default", login));
+            for (var e : ls.get().stringMap("targets").entrySet()) {
+                if (!e.getValue().matches(LOGIN_NAME)) {
+                    throw Section.error(((YamlTree.MapNode) ls.get().raw("targets")).entries().get(e.getKey()),
+                            "invalid login '" + e.getValue() + "' for '" + e.getKey() + "'");
+                }
+                overrides.put(e.getKey(), e.getValue());
+            }
+        }
+        return new SessionSettings(auth, s.path("identityKey", identity), ca, validity, s.path("knownHosts", knownHosts),
+                s.list("hostCaKeys", ConfigLoader::checkAuthorizedKey), login, overrides,
+                positive(s, "connectTimeout", Duration.ofSeconds(10)), s.integer("port", 22, 1, 65535));
+    }
+
+    private static String checkLogin(Section s, String key, String login) {
+        if (!login.matches(LOGIN_NAME)) throw s.error(key, "invalid login '" + login + "' (lower case letters, digits, _ . -)");
+        return login;
     }
 }

@@ -11,11 +11,13 @@ import java.util.Map;
  *
  * @param dataDir    where state lives by default (host key, audit log, recordings, grant database)
  * @param users      users by name
+ * @param sessions   how recorded sessions log in to targets
  * @param roles      roles by name
  */
 public record JumpgateConfig(Path dataDir, SshSettings ssh, RdpSettings rdp, Map<String, User> users,
                              Map<String, Role> roles, InventorySettings inventory, AuditSettings audit,
-                             RecordingSettings recordings, GrantStoreSettings grants, Limits limits) {
+                             RecordingSettings recordings, GrantStoreSettings grants, Limits limits,
+                             SessionSettings sessions) {
     public JumpgateConfig {
         users = Map.copyOf(users);
         roles = Map.copyOf(roles);

@@ -1,0 +1,255 @@
+package io.jumpgate.gateway.recording;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.function.LongSupplier;
+
+/**
+ * Writes one asciicast v2 recording: a header line, then one JSON array line per event ({@code [t, "o", data]}).
+ * Each line goes out in one {@code write} and is flushed, so a crash leaves a playable file.
+ *
+ * <p>Terminal bytes are JSON-encoded straight from UTF-8 (no detour through Java strings: this runs on the
+ * session's data path): valid sequences are copied, control characters escaped, invalid bytes become U+FFFD, and
+ * a character split between two chunks is carried over to the next one. Keeps the SHA-256 of every line written;
+ * after a failed write the writer refuses more (the file ends at the last complete event). Not thread-safe:
+ * callers serialise events.
+ */
+public final class AsciicastWriter implements Closeable {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
+
+    private final OutputStream out;
+    private final LongSupplier nanoTime;
+    private final long start;
+    private final MessageDigest digest;
+    private final Carry outputCarry = new Carry();
+    private final Carry inputCarry = new Carry();
+    private byte[] line = new byte[64 * 1024];
+    private int len;
+    private long bytes;
+    private IOException failure;
+    private boolean closed;
+
+    /** Up to three bytes of a UTF-8 sequence that a chunk ended in the middle of. */
+    private static final class Carry {
+        final byte[] bytes = new byte[3];
+        int len;
+    }
+
+    /**
+     * @param out      where lines go (the recording file); each line is one write followed by flush
+     * @param nanoTime monotonic clock for event offsets ({@code System::nanoTime})
+     */
+    public AsciicastWriter(OutputStream out, LongSupplier nanoTime) {
+        this.out = out;
+        this.nanoTime = nanoTime;
+        this.start = nanoTime.getAsLong();
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void header(AsciicastHeader header) throws IOException {
+        byte[] h = (header.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        len = 0;
+        ensure(h.length);
+        System.arraycopy(h, 0, line, 0, h.length);
+        len = h.length;
+        writeLine();
+    }
+
+    /** Terminal output ({@code "o"}). */
+    public void output(byte[] b, int off, int n) throws IOException {
+        event((byte) 'o', outputCarry, b, off, n);
+    }
+
+    /** What the user typed ({@code "i"}). */
+    public void input(byte[] b, int off, int n) throws IOException {
+        event((byte) 'i', inputCarry, b, off, n);
+    }
+
+    /** A terminal resize ({@code "r"}, data {@code COLSxROWS}). */
+    public void resize(int cols, int rows) throws IOException {
+        byte[] data = (cols + "x" + rows).getBytes(StandardCharsets.US_ASCII);
+        begin((byte) 'r', data.length);
+        System.arraycopy(data, 0, line, len, data.length);
+        len += data.length;
+        end();
+    }
+
+    private void event(byte code, Carry carry, byte[] b, int off, int n) throws IOException {
+        if (carry.len > 0) {
+            byte[] joined = Arrays.copyOf(carry.bytes, carry.len + n);
+            System.arraycopy(b, off, joined, carry.len, n);
+            carry.len = 0;
+            b = joined;
+            off = 0;
+            n = joined.length;
+        }
+        begin(code, n * 6);
+        int dataStart = len;
+        encode(carry, b, off, n);
+        if (len == dataStart) return; // all carried over
+        end();
+    }
+
+    private void begin(byte code, int dataBound) {
+        len = 0;
+        ensure(dataBound + 40);
+        line[len++] = '[';
+        long micros = Math.max(0, (nanoTime.getAsLong() - start) / 1000);
+        appendLong(micros / 1_000_000);
+        line[len++] = '.';
+        long frac = micros % 1_000_000;
+        for (long d = 100_000; d > 0; d /= 10) line[len++] = (byte) ('0' + (frac / d) % 10);
+        line[len++] = ',';
+        line[len++] = ' ';
+        line[len++] = '"';
+        line[len++] = code;
+        line[len++] = '"';
+        line[len++] = ',';
+        line[len++] = ' ';
+        line[len++] = '"';
+    }
+
+    private void end() throws IOException {
+        line[len++] = '"';
+        line[len++] = ']';
+        line[len++] = '\n';
+        writeLine();
+    }
+
+    private void appendLong(long v) {
+        String s = Long.toString(v);
+        for (int i = 0; i < s.length(); i++) line[len++] = (byte) s.charAt(i);
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > line.length) line = Arrays.copyOf(line, Math.max(line.length * 2, len + extra));
+    }
+
+    /** JSON string content from UTF-8 bytes; an incomplete trailing sequence goes to {@code carry}. */
+    private void encode(Carry carry, byte[] b, int off, int n) {
+        byte[] l = line;
+        int o = len;
+        int i = off, end = off + n;
+        while (i < end) {
+            // Fast path: copy a run of printable ASCII (a signed byte below 0x20 is a control or non-ASCII).
+            int run = i;
+            while (i < end) {
+                byte c = b[i];
+                if (c < 0x20 || c == '"' || c == '\\') break;
+                i++;
+            }
+            if (i > run) {
+                System.arraycopy(b, run, l, o, i - run);
+                o += i - run;
+                if (i == end) break;
+            }
+            int x = b[i] & 0xff;
+            if (x == '"' || x == '\\') {
+                l[o++] = '\\';
+                l[o++] = (byte) x;
+                i++;
+                continue;
+            }
+            if (x < 0x20) {
+                l[o++] = '\\';
+                switch (x) {
+                    case '\n' -> l[o++] = 'n';
+                    case '\r' -> l[o++] = 'r';
+                    case '\t' -> l[o++] = 't';
+                    case '\b' -> l[o++] = 'b';
+                    case '\f' -> l[o++] = 'f';
+                    default -> {
+                        l[o++] = 'u';
+                        l[o++] = '0';
+                        l[o++] = '0';
+                        l[o++] = HEX[x >> 4];
+                        l[o++] = HEX[x & 0xf];
+                    }
+                }
+                i++;
+                continue;
+            }
+            int need = x >= 0xC2 && x <= 0xDF ? 1 : x >= 0xE0 && x <= 0xEF ? 2 : x >= 0xF0 && x <= 0xF4 ? 3 : -1;
+            int have = Math.min(need, end - i - 1);
+            boolean ok = need > 0;
+            for (int k = 1; ok && k <= have; k++) ok = continuation(x, k, b[i + k] & 0xff);
+            if (ok && have < need) {
+                carry.len = end - i;
+                System.arraycopy(b, i, carry.bytes, 0, carry.len);
+                break;
+            }
+            if (ok) {
+                System.arraycopy(b, i, l, o, need + 1);
+                o += need + 1;
+                i += need + 1;
+            } else {
+                System.arraycopy(REPLACEMENT, 0, l, o, 3);
+                o += 3;
+                i++;
+            }
+        }
+        len = o;
+    }
+
+    /** Is {@code c} a valid {@code k}-th byte after lead byte {@code lead} (no overlongs, surrogates, > U+10FFFF)? */
+    private static boolean continuation(int lead, int k, int c) {
+        if (c < 0x80 || c > 0xBF) return false;
+        if (k > 1) return true;
+        return switch (lead) {
+            case 0xE0 -> c >= 0xA0;
+            case 0xED -> c <= 0x9F;
+            case 0xF0 -> c >= 0x90;
+            case 0xF4 -> c <= 0x8F;
+            default -> true;
+        };
+    }
+
+    private void writeLine() throws IOException {
+        if (failure != null) throw new IOException("recording already failed: " + failure.getMessage(), failure);
+        if (closed) throw new IOException("recording is closed");
+        try {
+            out.write(line, 0, len);
+            out.flush();
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+        digest.update(line, 0, len);
+        bytes += len;
+    }
+
+    public boolean failed() {
+        return failure != null;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Hex SHA-256 of every line written so far (equals the file's hash once closed). */
+    public String sha256() {
+        try {
+            return HexFormat.of().formatHex(((MessageDigest) digest.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        out.close();
+    }
+}

@@ -1,0 +1,100 @@
+package io.jumpgate.gateway.recording;
+
+import io.jumpgate.config.RecordingSettings;
+import io.jumpgate.config.SessionSettings;
+import io.jumpgate.core.audit.AuditSink;
+import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.recording.RecordingArchive;
+import io.jumpgate.core.target.Target;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * Creates {@link RecordedSession}s. One per gateway; holds the target connector (one MINA client), the recorder
+ * and the audit sink. The gateway's shell/command factory calls {@link #create} once per session channel.
+ */
+public final class RecordedSessions implements Closeable {
+    private final TargetConnector connector;
+    private final Recorder recorder;
+    private final Function<Target, String> logins;
+    private final AuditSink audit;
+    private final Clock clock;
+    private final Duration timeout;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jumpgate-recorded-session");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RecordedSessions(TargetConnector connector, Recorder recorder, Function<Target, String> logins, AuditSink audit,
+                            Clock clock, Duration timeout) {
+        this.connector = connector;
+        this.recorder = recorder;
+        this.logins = logins;
+        this.audit = audit;
+        this.clock = clock;
+        this.timeout = timeout;
+    }
+
+    /** Builds everything from the configuration: reads the identity or CA key and the target host keys. */
+    public static RecordedSessions fromConfig(SessionSettings sessions, RecordingSettings recordings, RecordingArchive archive,
+                                              AuditSink audit, Clock clock) throws IOException {
+        TargetAuthenticator auth = switch (sessions.auth()) {
+            case KEY -> new IdentityKeyAuthenticator(TargetConnector.loadKey(sessions.identityKey()));
+            case CERTIFICATE -> new SessionCertificateAuthenticator(TargetConnector.loadKey(sessions.userCaKey()),
+                    sessions.certificateValidity(), clock);
+        };
+        TargetHostKeys hostKeys = TargetHostKeys.load(sessions.knownHosts(), sessions.hostCaKeys(), clock);
+        return new RecordedSessions(new TargetConnector(hostKeys, auth, sessions.connectTimeout()),
+                new Recorder(recordings.dir(), archive, recordings.recordInput(), System::nanoTime),
+                sessions::loginFor, audit, clock, sessions.connectTimeout());
+    }
+
+    /**
+     * A session for one {@code session}/{@code exec} channel.
+     *
+     * @param ctx     gateway session id, user and client address
+     * @param allow   the policy decision for the target's SSH port (target, port, grant, recording mode)
+     * @param command the command to run, or null for a login shell
+     */
+    public RecordedSession create(SessionContext ctx, Decision.Allow allow, String command) {
+        return new RecordedSession(this, ctx, allow, command,
+                new SessionAudit(audit, clock, ctx, allow.target(), allow.port()), clock, executor);
+    }
+
+    /** Recording ids are the gateway session id plus the channel, as a file name. */
+    static String recordingId(String sessionId, long channelId) {
+        String s = sessionId.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        if (s.isEmpty() || !Character.isLetterOrDigit(s.charAt(0))) s = "s" + s;
+        if (s.length() > 100) s = s.substring(0, 100);
+        return s + "-" + channelId;
+    }
+
+    String loginFor(Target t) {
+        return logins.apply(t);
+    }
+
+    TargetConnector connector() {
+        return connector;
+    }
+
+    Recorder recorder() {
+        return recorder;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    @Override
+    public void close() throws IOException {
+        executor.shutdownNow();
+        connector.close();
+    }
+}

@@ -1,0 +1,165 @@
+package io.jumpgate.gateway.recording;
+
+import io.jumpgate.core.audit.JsonLinesAuditLog;
+import io.jumpgate.core.policy.RecordingMode;
+import io.jumpgate.core.recording.LocalDirectoryArchive;
+import io.jumpgate.core.target.Target;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecordingsCommandTest {
+    @TempDir
+    Path tmp;
+    Path config;
+    Path recordings;
+    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+    @BeforeEach
+    void record() throws Exception {
+        recordings = tmp.resolve("recordings");
+        Path audit = tmp.resolve("audit.jsonl");
+        config = Files.writeString(tmp.resolve("jumpgate.yaml"),
+                "dataDir: " + tmp + "\nrecordings:\n  dir: " + recordings + "\naudit:\n  file: " + audit + "\n");
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(audit, false)) {
+            AtomicLong nanos = new AtomicLong();
+            Recorder recorder = new Recorder(recordings, new LocalDirectoryArchive(recordings), true, nanos::get);
+            Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+            Target web = Target.of("web_0", InetAddress.getByName("10.0.0.4"));
+            SessionContext alice = new SessionContext("s1", "alice", "192.0.2.7:50000");
+            SessionRecording r = recorder.start("s1-0", RecordingMode.REQUIRED, header(alice, web, T0),
+                    new SessionAudit(log, clock, alice, web, 22));
+            out(r, "$ ");
+            nanos.addAndGet(2_500_000_000L);
+            r.input("ls\r".getBytes(), 0, 3);
+            out(r, "\u001b[1;32mhello\u001b[0m world\r\n");
+            byte[] utf8 = "grüße\r\n".getBytes(StandardCharsets.UTF_8);
+            r.output(utf8, 0, 3); // splits the ü
+            r.output(utf8, 3, utf8.length - 3);
+            r.resize(120, 40);
+            r.finish();
+
+            Target db = Target.of("db_1", InetAddress.getByName("10.0.0.5"));
+            SessionContext bob = new SessionContext("s2", "bob", "192.0.2.8:50001");
+            SessionRecording r2 = recorder.start("s2-0", RecordingMode.ON, header(bob, db, T0.plusSeconds(3600)),
+                    new SessionAudit(log, clock, bob, db, 22));
+            out(r2, "secret-token\r\n");
+            r2.finish();
+        }
+    }
+
+    static AsciicastHeader header(SessionContext c, Target t, Instant at) {
+        return new AsciicastHeader(80, 24, at, Map.of("TERM", "xterm"), Map.of("user", c.user(), "target", t.name(),
+                "session", c.sessionId()));
+    }
+
+    static void out(SessionRecording r, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        assertTrue(r.output(b, 0, b.length));
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        RecordingsCommand cmd = new RecordingsCommand();
+        cmd.clock = Clock.fixed(T0.plusSeconds(7200), ZoneOffset.UTC);
+        var cl = RecordingsCommand.commandLine(cmd);
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] full = new String[args.length + 2];
+        full[0] = "--config";
+        full[1] = config.toString();
+        System.arraycopy(args, 0, full, 2, args.length);
+        int exit = cl.execute(full);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void listFiltersByUserTargetAndTime() {
+        Run all = run("list");
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(all.out().contains("s1-0") && all.out().contains("s2-0"), all.out());
+        assertTrue(all.out().contains("00:02.5"), "duration: " + all.out());
+        Run bob = run("list", "--user", "bob");
+        assertTrue(bob.out().contains("s2-0") && !bob.out().contains("s1-0"), bob.out());
+        Run web = run("list", "--target", "web*");
+        assertTrue(web.out().contains("s1-0") && !web.out().contains("s2-0"), web.out());
+        Run recent = run("list", "--since", "90m");
+        assertTrue(recent.out().contains("s2-0") && !recent.out().contains("s1-0"), recent.out());
+        Run until = run("list", "--until", "2026-11-21T10:30:00Z");
+        assertTrue(until.out().contains("s1-0") && !until.out().contains("s2-0"), until.out());
+        Run bad = run("list", "--since", "yesterday-ish");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("not a time"), bad.err());
+    }
+
+    @Test
+    void grepStripsEscapesAndPrintsSessionOffsetAndLine() {
+        Run r = run("grep", "hello world");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("s1-0 +00:00.0 alice@web_0: $ hello world\n", r.out());
+        assertTrue(run("grep", "^grü").out().contains("s1-0 +00:02.5 "), "offset of the line's start");
+        assertTrue(run("grep", "grüße").out().contains("s1-0"), "a character split between events is whole");
+        assertEquals(1, run("grep", "no-such-text").exit());
+        Run scoped = run("grep", "secret", "--user", "alice");
+        assertEquals(1, scoped.exit(), scoped.out());
+        assertEquals(2, run("grep", "(unclosed").exit());
+    }
+
+    @Test
+    void showExportAndPlay() throws Exception {
+        Run show = run("show", "s1-0");
+        assertEquals(0, show.exit(), show.err());
+        assertTrue(show.out().matches("(?s).*user:\\s+alice\n.*") && show.out().contains("recording.finished"), show.out());
+        assertTrue(show.out().contains("recording.started"), show.out());
+
+        Run txt = run("export", "s1-0", "--format", "txt");
+        assertEquals("$ hello world\ngrüße\n", txt.out());
+        Path copy = tmp.resolve("copy.cast");
+        assertEquals(0, run("export", "s1-0", "--format", "cast", "-o", copy.toString()).exit());
+        assertArrayEquals(Files.readAllBytes(recordings.resolve("s1-0.cast")), Files.readAllBytes(copy));
+        assertEquals(2, run("export", "s1-0", "--format", "pdf").exit());
+
+        Run play = run("play", "s1-0", "--speed", "1000", "--idle-limit", "0.5");
+        assertEquals(0, play.exit(), play.err());
+        assertTrue(play.out().contains("\u001b[1;32mhello\u001b[0m world"), play.out());
+        assertFalse(play.out().contains("ls\r"), "input events are not played");
+        assertEquals(2, run("play", "s1-0", "--speed", "0").exit());
+    }
+
+    @Test
+    void verifyMatchesTheAuditedHashAndCatchesTampering() throws Exception {
+        Run ok = run("verify", "s1-0");
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
+        assertTrue(ok.out().startsWith("OK s1-0 sha256 "), ok.out());
+
+        Files.writeString(recordings.resolve("s1-0.cast"), "[9.0, \"o\", \"forged\"]\n", StandardOpenOption.APPEND);
+        Run bad = run("verify", "s1-0");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.out().contains("the recording was changed"), bad.out());
+
+        Run missing = run("verify", "s9-0");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("no recording 's9-0'"), missing.err());
+        assertEquals(2, run("verify", "../etc/passwd").exit());
+    }
+}
