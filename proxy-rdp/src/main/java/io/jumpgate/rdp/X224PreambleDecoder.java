@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class X224PreambleDecoder extends ByteToMessageDecoder {
     static final int TPKT_HEADER = 4;
     static final int X224_CR_FIXED = 7;
-    static final int MAX_COOKIE_BYTES = 256;
+    static final int MAX_COOKIE_BYTES = 128;
     private static final byte[] COOKIE = "Cookie: ".getBytes(StandardCharsets.US_ASCII);
     private static final String MSTSHASH = "mstshash=";
     private static final int TYPE_RDP_NEG_REQ = 0x01;
