@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -37,6 +38,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private RelaySession session;
     private final Queue<Object> beforeConnect = new ArrayDeque<>(2);
     private ScheduledFuture<?> maxDuration;
+    private boolean connected;
 
     FrontendHandler(RelayContext rc, PortMapping mapping, int portIndex) {
         this.rc = rc;
@@ -87,12 +89,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel backend = session.backend;
-        if (backend == null || !backend.isActive()) {
-            if (backend == null && msg instanceof ByteBuf) {
-                beforeConnect.add(msg); // bytes after the preamble from the same read; bounded by that read
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
+        if (!connected) {
+            // Bytes after the preamble in the same read, or read with the client's EOF while connecting:
+            // bounded by what one read returns; written once connected.
+            beforeConnect.add(msg);
+            return;
+        }
+        if (!backend.isActive()) {
+            ReferenceCountUtil.release(msg);
             return;
         }
         session.bytesFromClient += ((ByteBuf) msg).readableBytes();
@@ -120,6 +124,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Channel backend = f.channel();
+            connected = true;
             Object m;
             while ((m = beforeConnect.poll()) != null) {
                 session.bytesFromClient += ((ByteBuf) m).readableBytes();
@@ -130,7 +135,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     session.abort("target_write_failed", Outcome.FAILURE, String.valueOf(w.cause()));
                     return;
                 }
-                frontend.read();
+                if (session.clientInputShut()) ((SocketChannel) backend).shutdownOutput();
+                else frontend.read();
                 backend.read();
             });
         });

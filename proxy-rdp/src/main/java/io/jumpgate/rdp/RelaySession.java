@@ -81,6 +81,10 @@ final class RelaySession {
         frontend.closeFuture().addListener(f -> closed());
     }
 
+    boolean clientInputShut() {
+        return clientInputShut;
+    }
+
     /** The side that sent EOF; when both have, the relay ends normally. */
     void inputShutdown(boolean fromClient) {
         if (fromClient) clientInputShut = true; else targetInputShut = true;
