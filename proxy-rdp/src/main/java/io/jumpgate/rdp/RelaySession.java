@@ -134,7 +134,7 @@ final class RelaySession {
         emit(event(AuditType.RDP_CLOSED, outcome, code).field("detail", endDetail)
                 .field("bytes_from_client", bytesFromClient).field("bytes_to_client", bytesToClient)
                 .field("duration_ms", ms));
-        log.info("RDP relay {} {} -> {} closed ({}): {} bytes up, {} down, {} ms", id, source,
+        log.debug("RDP relay {} {} -> {} closed ({}): {} bytes up, {} down, {} ms", id, source,
                 target == null ? "-" : target.name(), code, bytesFromClient, bytesToClient, ms);
     }
 }
