@@ -97,6 +97,7 @@ public final class RdpRelay implements AutoCloseable {
     private Channel bind(PortMapping m, int index, int port) {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(rc.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -126,7 +126,9 @@ final class RelaySession {
     }
 
     private void closed() {
-        if (backend != null) backend.close();
+        // The client is gone (it may have closed fully right after its last bytes): what it sent still goes to
+        // the target. Aborts have closed the backend already.
+        flushAndClose(backend);
         if (!admitted) return;
         long ms = Duration.between(startedAt, rc.clock().instant()).toMillis();
         String code = endCode == null ? "client_closed" : endCode;

@@ -95,6 +95,7 @@ class RdpRelayTest {
         try (TwoTargets t = new TwoTargets(ip0, ip1)) {
             int start = -1;
             RelayHarness h = null;
+            IllegalStateException last = null;
             for (int attempt = 0; attempt < 20 && h == null; attempt++) {
                 start = FreePorts.probe("127.0.0.1");
                 if (start >= 65535) continue;
@@ -103,10 +104,10 @@ class RdpRelayTest {
                             List.of(new PortMapping.NatPool("pool", start, start + 1, t.port, TargetSelector.globs("vmss_*"), false)),
                             List.of(RelayHarness.target("vmss_1", ip1), RelayHarness.target("vmss_0", ip0)), Set.of(t.port), "127.0.0.0/8");
                 } catch (IllegalStateException busy) {
-                    // another process holds start or start+1: probe again
+                    last = busy; // another process holds start or start+1: probe again
                 }
             }
-            assertTrue(h != null, "could bind two consecutive ports");
+            assertTrue(h != null, "could bind two consecutive ports: " + last);
             try (RelayHarness relay = h) {
                 assertEquals(List.of(start, start + 1), relay.ports);
                 Socket toVm1 = relay.connect(1, "127.0.0.2");

@@ -79,7 +79,7 @@ class SlowReaderBackpressureTest {
             while ((n = in.read(buf)) >= 0) received += n;
             sampler.interrupt();
             sampler.join(5000);
-            assertEquals(TOTAL, received);
+            assertEquals(TOTAL, received, () -> "audit: " + h.audit.events());
             assertTrue(maxPending.get() <= MAX_PENDING, "max queued bytes while relaying 1 GiB: " + maxPending.get());
         }
     }
