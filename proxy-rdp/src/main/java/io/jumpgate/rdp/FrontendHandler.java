@@ -1,0 +1,189 @@
+package io.jumpgate.rdp;
+
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.policy.DenyReason;
+import io.jumpgate.core.target.Target;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Client side of one relay: admits or refuses the source at accept time, waits for the preamble (unless the
+ * mapping is raw), connects to the target, then relays client bytes read-one-write-one: the next read is
+ * requested only when the previous write has completed, so at most one read buffer is ever in flight.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private final RelayContext rc;
+    private final PortMapping mapping;
+    private final int portIndex;
+    private RelaySession session;
+    private final Queue<Object> beforeConnect = new ArrayDeque<>(2);
+    private ScheduledFuture<?> maxDuration;
+    private boolean connected;
+
+    FrontendHandler(RelayContext rc, PortMapping mapping, int portIndex) {
+        this.rc = rc;
+        this.mapping = mapping;
+        this.portIndex = portIndex;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        session = new RelaySession(rc, mapping, ch);
+        ch.attr(RelaySession.KEY).set(session);
+        Optional<Target> target = mapping.resolve(portIndex, rc.inventory().get());
+        Decision decision = target.isEmpty()
+                ? new Decision.Deny(DenyReason.UNKNOWN_TARGET, "no target behind " + mapping.name() + " port " + session.frontendPort, null)
+                : rc.policy().get().forSource(target.get(), mapping.backendPort(), session.source.getAddress());
+        session.target = target.orElse(null);
+        if (decision instanceof Decision.Deny deny) {
+            session.emit(session.event(AuditType.RDP_DENIED, Outcome.DENIED, deny.reason().code()).field("detail", deny.detail()));
+            ch.close();
+            return;
+        }
+        Decision.Allow allow = (Decision.Allow) decision;
+        if (!session.emit(session.event(AuditType.RDP_ADMITTED, Outcome.SUCCESS, "ok").field("role", allow.role())
+                .field("grant_id", allow.grantId()).field("grant_user", allow.grantUser()).field("raw", mapping.raw()))) {
+            ch.close();
+            return;
+        }
+        rc.relays().add(ch);
+        session.admitted();
+        if (rc.options().maxDuration() != null) {
+            maxDuration = ctx.executor().schedule(() -> session.abort("max_duration", Outcome.INFO,
+                    "relay reached " + rc.options().maxDuration()), rc.options().maxDuration().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (mapping.raw()) connect(ctx, null);
+        else ch.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof RdpPreamble p) {
+            session.emit(session.event(AuditType.RDP_PREAMBLE, Outcome.INFO, "ok").field("mstshash", p.cookie())
+                    .field("negotiation", p.negotiation()).field("requested_protocols", p.protocolNames())
+                    .field("preamble_bytes", p.raw().readableBytes()));
+            beforeConnect.add(p.raw());
+            connect(ctx, p);
+            return;
+        }
+        Channel backend = session.backend;
+        if (!connected) {
+            // Bytes after the preamble in the same read, or read with the client's EOF while connecting:
+            // bounded by what one read returns; written once connected.
+            beforeConnect.add(msg);
+            return;
+        }
+        if (!backend.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        session.bytesFromClient += ((ByteBuf) msg).readableBytes();
+        backend.writeAndFlush(msg).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) ctx.channel().read();
+            else session.abort("target_write_failed", Outcome.FAILURE, String.valueOf(f.cause()));
+        });
+    }
+
+    private void connect(ChannelHandlerContext ctx, RdpPreamble preamble) {
+        Channel frontend = ctx.channel();
+        Target t = session.target;
+        Bootstrap b = new Bootstrap().group(frontend.eventLoop()).channel(rc.transport().socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rc.options().connectTimeout().toMillis())
+                .handler(new BackendHandler(session));
+        ChannelFuture cf = b.connect(new InetSocketAddress(t.address(), mapping.backendPort()));
+        session.backend = cf.channel();
+        cf.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                session.abort(connectFailure(f.cause()), Outcome.FAILURE, String.valueOf(f.cause().getMessage()));
+                drainQueue();
+                return;
+            }
+            Channel backend = f.channel();
+            connected = true;
+            Object m;
+            while ((m = beforeConnect.poll()) != null) {
+                session.bytesFromClient += ((ByteBuf) m).readableBytes();
+                backend.write(m);
+            }
+            backend.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFuture w) -> {
+                if (!w.isSuccess()) {
+                    session.abort("target_write_failed", Outcome.FAILURE, String.valueOf(w.cause()));
+                    return;
+                }
+                if (session.clientInputShut()) ((SocketChannel) backend).shutdownOutput();
+                else frontend.read();
+                backend.read();
+            });
+        });
+    }
+
+    private static String connectFailure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) return "connect_timeout";
+        if (cause instanceof ConnectException) return "connect_refused";
+        return "connect_failed";
+    }
+
+    private void drainQueue() {
+        Object m;
+        while ((m = beforeConnect.poll()) != null) ReferenceCountUtil.release(m);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            session.inputShutdown(true);
+        } else if (evt instanceof IdleStateEvent) {
+            session.abort("idle_timeout", Outcome.INFO, "no traffic for " + rc.options().idleTimeout());
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (maxDuration != null) maxDuration.cancel(false);
+        drainQueue();
+        if (session != null) session.end("client_closed", Outcome.SUCCESS, "client closed the connection");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (session == null || !session.isAdmitted()) {
+            ctx.close(); // refused connections were audited when refused
+            return;
+        }
+        if (cause instanceof RdpPreambleException e) {
+            session.emit(session.event(AuditType.RDP_PREAMBLE_REJECTED, Outcome.DENIED, e.reason().code())
+                    .field("detail", e.getMessage()));
+            session.abort("preamble_rejected", Outcome.DENIED, e.reason().code());
+            return;
+        }
+        String code = cause instanceof java.io.IOException ? "client_reset" : "client_error";
+        session.abort(code, Outcome.FAILURE, String.valueOf(cause.getMessage()));
+    }
+}

@@ -1,0 +1,160 @@
+package io.jumpgate.rdp;
+
+import io.jumpgate.core.audit.AuditSink;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.AccessPolicy;
+import io.jumpgate.core.target.InventorySnapshot;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The RDP relay: one listening port per mapped frontend port; each accepted connection is admitted by source
+ * address, optionally has its X.224 preamble inspected, and is relayed to the target the mapping resolves to
+ * in the inventory at that moment. The gateway constructs it, calls {@link #start()}, and {@link #close()}s it.
+ */
+public final class RdpRelay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RdpRelay.class);
+
+    private final RdpRelayOptions options;
+    private final List<PortMapping> mappings;
+    private final RelayContext rc;
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+
+    /**
+     * @param options   listen address and timeouts
+     * @param mappings  port mappings; their fixed frontend ports must not overlap
+     * @param inventory the current inventory snapshot (read at every accept)
+     * @param policy    the current access policy (read at every accept; swapped when grants change)
+     * @param audit     the security record
+     * @param clock     time for audit events and durations
+     */
+    public RdpRelay(RdpRelayOptions options, List<PortMapping> mappings, Supplier<InventorySnapshot> inventory,
+                    Supplier<AccessPolicy> policy, AuditSink audit, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.mappings = List.copyOf(mappings);
+        Set<Integer> seen = new HashSet<>();
+        for (PortMapping m : this.mappings) {
+            for (int port : m.frontendPorts()) {
+                if (port != 0 && !seen.add(port)) {
+                    throw new IllegalArgumentException("frontend port " + port + " mapped twice (mapping " + m.name() + ")");
+                }
+            }
+        }
+        this.rc = new RelayContext(options, Objects.requireNonNull(inventory, "inventory"),
+                Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(audit, "audit"),
+                Objects.requireNonNull(clock, "clock"), Transport.best(),
+                new DefaultChannelGroup("rdp-relays", GlobalEventExecutor.INSTANCE));
+    }
+
+    /**
+     * Binds every mapped port.
+     *
+     * @return the bound ports, in mapping order then port order (a port 0 mapping reports the port it got)
+     * @throws IllegalStateException when a port cannot be bound (everything bound so far is released)
+     */
+    public synchronized List<Integer> start() {
+        if (boss != null) throw new IllegalStateException("already started");
+        boss = rc.transport().newGroup(1);
+        workers = rc.transport().newGroup(0);
+        List<Integer> bound = new ArrayList<>();
+        try {
+            for (PortMapping m : mappings) {
+                List<Integer> ports = m.frontendPorts();
+                for (int i = 0; i < ports.size(); i++) {
+                    Channel ch = bind(m, i, ports.get(i));
+                    listeners.add(ch);
+                    bound.add(((InetSocketAddress) ch.localAddress()).getPort());
+                }
+            }
+        } catch (RuntimeException e) {
+            shutdown(Duration.ZERO);
+            throw e;
+        }
+        log.info("RDP relay listening on {} ports {} ({})", options.listenAddress().getHostAddress(), bound, rc.transport().name());
+        return List.copyOf(bound);
+    }
+
+    private Channel bind(PortMapping m, int index, int port) {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(rc.transport().serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new RdpRelayInitializer(rc, m, index));
+        try {
+            return b.bind(new InetSocketAddress(options.listenAddress(), port)).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("RDP relay cannot bind " + options.listenAddress().getHostAddress() + ":" + port
+                    + " (mapping " + m.name() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Relays currently open. */
+    public int liveRelays() {
+        return rc.relays().size();
+    }
+
+    /** Bytes queued for writing in all live relays, both directions (bounded by read-one-write-one). */
+    public long pendingOutboundBytes() {
+        long total = 0;
+        for (Channel ch : rc.relays()) {
+            total += pending(ch);
+            RelaySession s = ch.attr(RelaySession.KEY).get();
+            if (s != null) total += pending(s.backend);
+        }
+        return total;
+    }
+
+    private static long pending(Channel ch) {
+        if (ch == null || ch.unsafe().outboundBuffer() == null) return 0;
+        return ch.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    /**
+     * Stops accepting at once, lets live relays continue for up to {@code drain}, then closes the rest (audited
+     * with code {@code shutdown}) and releases the event loops.
+     */
+    public synchronized void shutdown(Duration drain) {
+        if (boss == null) return;
+        for (Channel l : listeners) l.close().syncUninterruptibly();
+        listeners.clear();
+        if (!drain.isZero()) rc.relays().newCloseFuture().awaitUninterruptibly(drain.toMillis(), TimeUnit.MILLISECONDS);
+        for (Channel ch : rc.relays()) {
+            RelaySession s = ch.attr(RelaySession.KEY).get();
+            ch.eventLoop().execute(() -> s.abort("shutdown", Outcome.INFO, "gateway shutting down"));
+        }
+        rc.relays().newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        boss = null;
+        workers = null;
+        log.info("RDP relay stopped");
+    }
+
+    /** {@link #shutdown(Duration)} with the configured drain timeout. */
+    @Override
+    public void close() {
+        shutdown(options.drainTimeout());
+    }
+}

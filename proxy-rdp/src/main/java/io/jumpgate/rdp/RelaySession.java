@@ -1,0 +1,142 @@
+package io.jumpgate.rdp;
+
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.target.Target;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One relayed connection: who, where to, bytes each way, and how it ended. Lives on the frontend channel's
+ * event loop (the backend channel shares it), so its fields need no synchronisation. Emits exactly one
+ * closing audit event once the relay was admitted.
+ */
+final class RelaySession {
+    static final AttributeKey<RelaySession> KEY = AttributeKey.valueOf("jumpgate.rdp.session");
+    private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
+
+    final String id = UUID.randomUUID().toString();
+    final RelayContext rc;
+    final PortMapping mapping;
+    final Channel frontend;
+    final int frontendPort;
+    final InetSocketAddress source;
+    final Instant startedAt;
+    Target target;
+    Channel backend;
+    long bytesFromClient;
+    long bytesToClient;
+    private boolean admitted;
+    private boolean clientInputShut;
+    private boolean targetInputShut;
+    private String endCode;
+    private Outcome endOutcome;
+    private String endDetail;
+
+    RelaySession(RelayContext rc, PortMapping mapping, Channel frontend) {
+        this.rc = rc;
+        this.mapping = mapping;
+        this.frontend = frontend;
+        this.frontendPort = ((InetSocketAddress) frontend.localAddress()).getPort();
+        this.source = (InetSocketAddress) frontend.remoteAddress();
+        this.startedAt = rc.clock().instant();
+    }
+
+    AuditEvent.Builder event(AuditType type, Outcome outcome, String code) {
+        AuditEvent.Builder b = AuditEvent.builder(type, rc.clock().instant()).outcome(outcome, code).session(id)
+                .source(source.getAddress().getHostAddress() + ":" + source.getPort())
+                .field("frontend_port", frontendPort).field("mapping", mapping.name());
+        if (target != null) b.target(target.name(), target.addressText(), mapping.backendPort());
+        return b;
+    }
+
+    /** Emits; false when the audit sink failed (the caller then refuses or ends the relay: fail closed). */
+    boolean emit(AuditEvent.Builder b) {
+        try {
+            rc.audit().emit(b.build());
+            return true;
+        } catch (RuntimeException e) {
+            log.error("RDP relay {}: audit write failed; closing", id, e);
+            return false;
+        }
+    }
+
+    boolean isAdmitted() {
+        return admitted;
+    }
+
+    void admitted() {
+        admitted = true;
+        frontend.closeFuture().addListener(f -> closed());
+    }
+
+    boolean clientInputShut() {
+        return clientInputShut;
+    }
+
+    /** The side that sent EOF; when both have, the relay ends normally. */
+    void inputShutdown(boolean fromClient) {
+        if (fromClient) clientInputShut = true; else targetInputShut = true;
+        Channel other = fromClient ? backend : frontend;
+        if (clientInputShut && targetInputShut) {
+            end("ok", Outcome.SUCCESS, "both sides closed");
+            return;
+        }
+        if (other != null && other.isActive()) {
+            other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((SocketChannel) other).shutdownOutput());
+        }
+    }
+
+    /** Ends the relay after what is already queued reaches each side (peer went away, normal end). */
+    void end(String code, Outcome outcome, String detail) {
+        record(code, outcome, detail);
+        flushAndClose(frontend);
+        flushAndClose(backend);
+    }
+
+    /** Ends the relay now, dropping anything queued (timeouts, errors, shutdown). */
+    void abort(String code, Outcome outcome, String detail) {
+        record(code, outcome, detail);
+        frontend.close();
+        if (backend != null) backend.close();
+    }
+
+    private void record(String code, Outcome outcome, String detail) {
+        if (endCode != null) return;
+        endCode = code;
+        endOutcome = outcome;
+        endDetail = detail;
+    }
+
+    private static void flushAndClose(Channel ch) {
+        if (ch == null) return;
+        if (ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        else ch.close();
+    }
+
+    private void closed() {
+        // The client is gone (it may have closed fully right after its last bytes): what it sent still goes to
+        // the target. Aborts have closed the backend already.
+        flushAndClose(backend);
+        if (!admitted) return;
+        long ms = Duration.between(startedAt, rc.clock().instant()).toMillis();
+        String code = endCode == null ? "client_closed" : endCode;
+        Outcome outcome = endOutcome == null ? Outcome.SUCCESS : endOutcome;
+        emit(event(AuditType.RDP_CLOSED, outcome, code).field("detail", endDetail)
+                .field("bytes_from_client", bytesFromClient).field("bytes_to_client", bytesToClient)
+                .field("duration_ms", ms));
+        log.debug("RDP relay {} {} -> {} closed ({}): {} bytes up, {} down, {} ms", id, source,
+                target == null ? "-" : target.name(), code, bytesFromClient, bytesToClient, ms);
+    }
+}

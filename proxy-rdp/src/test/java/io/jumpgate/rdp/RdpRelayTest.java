@@ -1,0 +1,318 @@
+package io.jumpgate.rdp;
+
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.TargetSelector;
+import io.jumpgate.core.target.Target;
+import io.jumpgate.testkit.FreePorts;
+import io.jumpgate.testkit.Poll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RdpRelayTest {
+    static final Duration WAIT = Duration.ofSeconds(10);
+    static final byte[] REQUEST = Preambles.connectionRequest("alice", RdpPreamble.PROTOCOL_SSL);
+    static final byte[] PAYLOAD = "tls-client-hello-and-more".getBytes(StandardCharsets.US_ASCII);
+
+    static byte[] readExactly(Socket s, int n) throws IOException {
+        return s.getInputStream().readNBytes(n);
+    }
+
+    /** True once the relay has closed the client's connection (EOF or reset). */
+    static boolean closedByRelay(Socket s) {
+        try {
+            return s.getInputStream().read() < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void admittedSourceReachesTargetAndRefusedSourceSendsItNothing() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        String admitted = FreePorts.nextLoopbackHost();
+        String refused = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("vm0-rdp", 0, "vm0", target.port(), false)),
+                     List.of(RelayHarness.target("vm0", ip)), Set.of(target.port()), admitted + "/32")) {
+            try (Socket bad = h.connect(0, refused)) {
+                bad.getOutputStream().write(REQUEST);
+                assertTrue(closedByRelay(bad));
+            }
+            AuditEvent denied = h.awaitEvent(AuditType.RDP_DENIED);
+            assertEquals("source_not_admitted", denied.code());
+            assertEquals(h.ports.get(0), denied.fields().get("frontend_port"));
+            assertTrue(denied.source().startsWith(refused + ":"));
+            assertEquals("vm0", denied.target().name());
+            assertEquals(0, target.connections.size(), "nothing reached the target");
+
+            byte[] sent = concat(REQUEST, PAYLOAD);
+            try (Socket good = h.connect(0, admitted)) {
+                good.getOutputStream().write(sent);
+                assertArrayEquals(sent, readExactly(good, sent.length), "echoed through the relay");
+            }
+            assertArrayEquals(sent, target.connections.get(0).bytes(), "target got the exact preamble and payload");
+            AuditEvent preamble = h.awaitEvent(AuditType.RDP_PREAMBLE);
+            assertEquals("alice", preamble.fields().get("mstshash"));
+            assertEquals(List.of("TLS"), preamble.fields().get("requested_protocols"));
+            assertEquals(null, preamble.user(), "the cookie is never taken as identity");
+            AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+            assertEquals((long) sent.length, closed.fields().get("bytes_from_client"));
+            assertEquals((long) sent.length, closed.fields().get("bytes_to_client"));
+            assertTrue(closed.fields().containsKey("duration_ms"));
+        }
+    }
+
+    @Test
+    void natPoolFollowsTheInventoryWithoutRestart() throws Exception {
+        String ip0 = FreePorts.nextLoopbackHost();
+        String ip1 = FreePorts.nextLoopbackHost();
+        try (TwoTargets t = new TwoTargets(ip0, ip1)) {
+            int start = -1;
+            RelayHarness h = null;
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < 20 && h == null; attempt++) {
+                start = FreePorts.probe("127.0.0.1");
+                if (start >= 65535) continue;
+                try {
+                    h = new RelayHarness(RelayHarness.options(),
+                            List.of(new PortMapping.NatPool("pool", start, start + 1, t.port, TargetSelector.globs("vmss_*"), false)),
+                            List.of(RelayHarness.target("vmss_1", ip1), RelayHarness.target("vmss_0", ip0)), Set.of(t.port), "127.0.0.0/8");
+                } catch (IllegalStateException busy) {
+                    last = busy; // another process holds start or start+1: probe again
+                }
+            }
+            assertTrue(h != null, "could bind two consecutive ports: " + last);
+            try (RelayHarness relay = h) {
+                assertEquals(List.of(start, start + 1), relay.ports);
+                Socket toVm1 = relay.connect(1, "127.0.0.2");
+                toVm1.getOutputStream().write(REQUEST);
+                Poll.until(WAIT, "vmss_1 reached on pool port 1", () -> t.b.connections.size() == 1);
+                try (Socket toVm0 = relay.connect(0, "127.0.0.2")) {
+                    toVm0.getOutputStream().write(REQUEST);
+                    Poll.until(WAIT, "vmss_0 reached on pool port 0", () -> t.a.connections.size() == 1);
+                }
+
+                relay.setTargets(List.of(RelayHarness.target("vmss_0", ip0)));
+                try (Socket again = relay.connect(1, "127.0.0.2")) {
+                    assertTrue(closedByRelay(again), "port of the removed instance refuses new connections");
+                }
+                Poll.until(WAIT, "refusal audited", () -> relay.events(AuditType.RDP_DENIED).stream()
+                        .anyMatch(e -> e.code().equals("unknown_target")));
+                toVm1.getOutputStream().write(PAYLOAD);
+                byte[] echoed = readExactly(toVm1, REQUEST.length + PAYLOAD.length);
+                assertArrayEquals(concat(REQUEST, PAYLOAD), echoed, "established relay to the removed instance continues");
+                toVm1.close();
+                assertEquals(1, t.b.connections.size());
+            }
+        }
+    }
+
+    /** Two echo targets on different addresses and the same port (as scale-set instances are). */
+    static final class TwoTargets implements AutoCloseable {
+        RecordingTarget a;
+        RecordingTarget b;
+        int port;
+
+        TwoTargets(String ip0, String ip1) throws IOException {
+            for (int attempt = 0; attempt < 20 && b == null; attempt++) {
+                a = new RecordingTarget(ip0, 0, true);
+                try {
+                    b = new RecordingTarget(ip1, a.port(), true);
+                } catch (IOException busy) {
+                    a.close();
+                }
+            }
+            port = a.port();
+        }
+
+        @Override
+        public void close() throws IOException {
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
+    void targetRefusingIsAuditedAndClientClosed() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        int closedPort = FreePorts.probe(ip);
+        try (RelayHarness h = new RelayHarness(RelayHarness.options(),
+                List.of(new PortMapping.Named("down", 0, "vm", closedPort, false)),
+                List.of(RelayHarness.target("vm", ip)), Set.of(closedPort), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            c.getOutputStream().write(REQUEST);
+            assertTrue(closedByRelay(c));
+            AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+            assertEquals("connect_refused", closed.code());
+            assertEquals(Outcome.FAILURE, closed.outcome());
+        }
+    }
+
+    @Test
+    void targetDownTimesOutTheConnectAndIsAudited() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        // A target that never completes handshakes: listen backlog 1, never accept, queue filled by two sockets.
+        try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+            List<Socket> fillers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Socket f = new Socket();
+                try {
+                    f.connect(new InetSocketAddress(ip, stuck.getLocalPort()), 300);
+                } catch (IOException full) {
+                    // the queue is full: later SYNs are dropped
+                }
+                fillers.add(f);
+            }
+            RdpRelayOptions o = RelayHarness.options();
+            RdpRelayOptions fast = new RdpRelayOptions(o.listenAddress(), o.preambleTimeout(), o.preambleMaxBytes(),
+                    Duration.ofMillis(500), o.idleTimeout(), null, o.drainTimeout());
+            try (RelayHarness h = new RelayHarness(fast, List.of(new PortMapping.Named("stuck", 0, "vm", stuck.getLocalPort(), false)),
+                    List.of(RelayHarness.target("vm", ip)), Set.of(stuck.getLocalPort()), "127.0.0.0/8");
+                 Socket c = h.connect(0, "127.0.0.2")) {
+                c.getOutputStream().write(REQUEST);
+                assertTrue(closedByRelay(c));
+                assertEquals("connect_timeout", h.awaitEvent(AuditType.RDP_CLOSED).code());
+            } finally {
+                for (Socket f : fillers) f.close();
+            }
+        }
+    }
+
+    @Test
+    void clientVanishingMidStreamClosesTheTargetSideAndIsAudited() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, false);
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8")) {
+            Socket c = h.connect(0, "127.0.0.2");
+            c.getOutputStream().write(concat(REQUEST, PAYLOAD));
+            Poll.until(WAIT, "payload at the target", () -> target.connections.size() == 1
+                    && target.connections.get(0).bytes().length == REQUEST.length + PAYLOAD.length);
+            c.setSoLinger(true, 0); // vanish: RST, no FIN
+            c.close();
+            Poll.until(WAIT, "target side closed", () -> target.connections.get(0).eof);
+            AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+            assertTrue(Set.of("client_reset", "client_closed").contains(closed.code()), closed.code());
+            assertEquals((long) (REQUEST.length + PAYLOAD.length), closed.fields().get("bytes_from_client"));
+            Poll.until(WAIT, "relay gone", () -> h.relay.liveRelays() == 0);
+        }
+    }
+
+    @Test
+    void nonRdpClientIsRejectedBeforeAnyByteReachesTheTarget() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            c.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(closedByRelay(c));
+            AuditEvent rejected = h.awaitEvent(AuditType.RDP_PREAMBLE_REJECTED);
+            assertEquals("not_tpkt", rejected.code());
+            assertEquals(0, target.connections.size());
+        }
+    }
+
+    @Test
+    void halfCloseLetsTheTargetAnswerAfterClientEof() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName(ip));
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("raw", 0, "vm", server.getLocalPort(), true)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(server.getLocalPort()), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            c.getOutputStream().write(PAYLOAD);
+            c.shutdownOutput();
+            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                assertArrayEquals(PAYLOAD, in.readAllBytes(), "target sees the bytes then EOF");
+                s.getOutputStream().write("answer".getBytes(StandardCharsets.US_ASCII));
+            }
+            assertArrayEquals("answer".getBytes(StandardCharsets.US_ASCII), c.getInputStream().readAllBytes());
+            assertEquals("ok", h.awaitEvent(AuditType.RDP_CLOSED).code());
+        }
+    }
+
+    @Test
+    void idleRelayIsClosed() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        RdpRelayOptions o = RelayHarness.options();
+        RdpRelayOptions idle = new RdpRelayOptions(o.listenAddress(), o.preambleTimeout(), o.preambleMaxBytes(),
+                o.connectTimeout(), Duration.ofMillis(300), null, o.drainTimeout());
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(idle, List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            c.getOutputStream().write(REQUEST);
+            readExactly(c, REQUEST.length);
+            assertTrue(closedByRelay(c));
+            assertEquals("idle_timeout", h.awaitEvent(AuditType.RDP_CLOSED).code());
+        }
+    }
+
+    @Test
+    void shutdownStopsAcceptingAndDrainsLiveRelays() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(), List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8")) {
+            Socket live = h.connect(0, "127.0.0.2");
+            live.getOutputStream().write(REQUEST);
+            readExactly(live, REQUEST.length);
+            Thread stopper = new Thread(() -> h.relay.shutdown(Duration.ofSeconds(20)));
+            stopper.start();
+            Poll.until(WAIT, "listener closed", () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(RelayHarness.LISTEN, h.ports.get(0)), 500);
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            live.getOutputStream().write(PAYLOAD);
+            assertArrayEquals(PAYLOAD, readExactly(live, PAYLOAD.length), "live relay still works while draining");
+            live.close();
+            stopper.join(WAIT.toMillis());
+            assertTrue(!stopper.isAlive(), "shutdown returned once the last relay ended");
+            // (the probes above were relays too: they closed without a preamble)
+            Poll.until(WAIT, "the drained relay closed normally", () -> h.events(AuditType.RDP_CLOSED).stream()
+                    .anyMatch(e -> Set.of("ok", "client_closed").contains(e.code())
+                            && (long) e.fields().get("bytes_from_client") == REQUEST.length + PAYLOAD.length));
+        }
+    }
+
+    @Test
+    void overlappingPortsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new RdpRelay(RelayHarness.options(),
+                List.of(new PortMapping.Named("a", 50000, "x", 3389, false),
+                        new PortMapping.NatPool("p", 49990, 50010, 3389, TargetSelector.globs("*"), false)),
+                () -> null, () -> null, e -> {}, java.time.Clock.systemUTC()));
+    }
+}

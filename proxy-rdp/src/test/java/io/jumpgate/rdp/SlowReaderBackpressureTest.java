@@ -1,0 +1,86 @@
+package io.jumpgate.rdp;
+
+import io.jumpgate.testkit.FreePorts;
+import io.jumpgate.testkit.Poll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A fast client pushes 1 GiB through the relay to a target that first does not read at all, then reads.
+ * Read-one-write-one must keep the relay's queued bytes at about one read buffer throughout: the relay stops
+ * reading instead of buffering, so the sender blocks on TCP flow control.
+ */
+class SlowReaderBackpressureTest {
+    static final long TOTAL = 1L << 30;
+    static final long MAX_PENDING = 256 * 1024;
+
+    @Test
+    void relayMemoryStaysBoundedWhileAFastSenderPushesOneGibibyte() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName(ip));
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("bulk", 0, "vm", server.getLocalPort(), true)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(server.getLocalPort()), "127.0.0.0/8");
+             Socket client = h.connect(0, "127.0.0.2");
+             Socket target = server.accept()) {
+            AtomicLong sent = new AtomicLong();
+            Thread sender = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try (OutputStream out = client.getOutputStream()) {
+                    while (sent.get() < TOTAL) {
+                        out.write(chunk);
+                        sent.addAndGet(chunk.length);
+                    }
+                    client.shutdownOutput();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "fast-sender");
+            sender.setDaemon(true);
+            sender.start();
+
+            // Phase 1: the target reads nothing. The relay must stall with a bounded queue.
+            Poll.until(Duration.ofSeconds(20), "relay stalled on the unread target",
+                    () -> h.relay.pendingOutboundBytes() > 0);
+            long maxStalled = 0;
+            for (int i = 0; i < 2000; i++) maxStalled = Math.max(maxStalled, h.relay.pendingOutboundBytes());
+            long stalledAt = sent.get();
+            assertTrue(maxStalled <= MAX_PENDING, "queued while stalled: " + maxStalled);
+            assertTrue(stalledAt < 64L << 20, "sender is held back by flow control, not buffered: sent " + stalledAt);
+
+            // Phase 2: the target reads everything; sample the relay's queue all along.
+            AtomicLong maxPending = new AtomicLong();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    maxPending.accumulateAndGet(h.relay.pendingOutboundBytes(), Math::max);
+                    Thread.onSpinWait();
+                }
+            }, "pending-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+            long received = 0;
+            byte[] buf = new byte[256 * 1024];
+            InputStream in = target.getInputStream();
+            target.setSoTimeout(30_000);
+            int n;
+            while ((n = in.read(buf)) >= 0) received += n;
+            sampler.interrupt();
+            sampler.join(5000);
+            assertEquals(TOTAL, received, () -> "audit: " + h.audit.events());
+            assertTrue(maxPending.get() <= MAX_PENDING, "max queued bytes while relaying 1 GiB: " + maxPending.get());
+        }
+    }
+}
