@@ -11,7 +11,6 @@ import org.apache.sshd.common.session.helpers.AbstractSession;
 import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +65,7 @@ public final class SshGateway implements AutoCloseable {
         GatewayForwardingFilter filter = new GatewayForwardingFilter(services);
         server.setForwardingFilter(filter);
         List<ChannelFactory> channels = new ArrayList<>();
-        channels.add(ChannelSessionFactory.INSTANCE);
+        channels.add(GatewaySessionChannel.factory(filter));
         channels.add(JumpChannel.factory(services));
         channels.add(StreamLocalRefusal.channels(filter));
         server.setChannelFactories(channels);
