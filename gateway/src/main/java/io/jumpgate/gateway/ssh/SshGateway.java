@@ -33,7 +33,7 @@ public final class SshGateway implements AutoCloseable {
     /** Tuned for bulk transfer through the jump: a wide window, large packets and read buffers. */
     static final long WINDOW_SIZE = 8L * 1024 * 1024;
     static final long MAX_PACKET_SIZE = 64L * 1024;
-    static final int READ_BUFFER_SIZE = 64 * 1024;
+    static final int READ_BUFFER_SIZE = 256 * 1024;
 
     private final SshServer server;
     private final KeyPair hostKey;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jumpgate.config.ConfigLoader;
 import io.jumpgate.config.JumpgateConfig;
+import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.gateway.Gateway;
 import io.jumpgate.gateway.ssh.KeyFiles;
 import io.jumpgate.testkit.Poll;
@@ -35,13 +36,20 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public static GatewayFixture start(Path dir, String yaml) throws IOException {
+        return start(dir, yaml, null);
+    }
+
+    /** As {@link #start(Path, String)}, auditing to {@code audit} (owned by the caller) instead of the file. */
+    public static GatewayFixture start(Path dir, String yaml, AuditSink audit) throws IOException {
         Files.createDirectories(dir);
         String text = yaml.replace("${dir}", dir.toString());
         if (!text.contains("dataDir:")) {
             text = "dataDir: " + dir + "\n" + text;
         }
         JumpgateConfig config = ConfigLoader.parse(text);
-        return new GatewayFixture(Gateway.builder(config).build().start(), dir);
+        Gateway.Builder b = Gateway.builder(config);
+        if (audit != null) b.audit(audit);
+        return new GatewayFixture(b.build().start(), dir);
     }
 
     public Gateway gateway() {
