@@ -34,6 +34,7 @@ public final class SshGateway implements AutoCloseable {
     static final long WINDOW_SIZE = 8L * 1024 * 1024;
     static final long MAX_PACKET_SIZE = 64L * 1024;
     static final int READ_BUFFER_SIZE = 256 * 1024;
+    static final int SOCKET_BUFFER = 1024 * 1024;
 
     private final SshServer server;
     private final KeyPair hostKey;
@@ -87,6 +88,11 @@ public final class SshGateway implements AutoCloseable {
         CoreModuleProperties.WINDOW_SIZE.set(server, WINDOW_SIZE);
         CoreModuleProperties.MAX_PACKET_SIZE.set(server, MAX_PACKET_SIZE);
         CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(server, READ_BUFFER_SIZE);
+        // Keystrokes through the jump must not wait for Nagle; keep-alive finds dead peers behind NATs.
+        CoreModuleProperties.TCP_NODELAY.set(server, true);
+        CoreModuleProperties.SOCKET_KEEPALIVE.set(server, true);
+        CoreModuleProperties.SOCKET_RCVBUF.set(server, SOCKET_BUFFER);
+        CoreModuleProperties.SOCKET_SNDBUF.set(server, SOCKET_BUFFER);
         CoreModuleProperties.NIO_WORKERS.set(server, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
