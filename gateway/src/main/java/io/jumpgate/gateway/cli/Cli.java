@@ -1,0 +1,31 @@
+package io.jumpgate.gateway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/** {@code jumpgate run | demo | check-config | audit verify}. */
+@Command(name = "jumpgate", mixinStandardHelpOptions = true, version = "jumpgate 0.1.0",
+        description = "SSH/RDP jumpbox gateway.",
+        subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class, AuditCommand.class})
+public final class Cli implements Runnable {
+    /** Returned by commands that started a gateway: the caller must not exit (the gateway runs until stopped). */
+    public static final int KEEP_RUNNING = -1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: run, demo, check-config, audit verify");
+    }
+
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Cli());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+}

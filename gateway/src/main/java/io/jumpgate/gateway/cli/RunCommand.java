@@ -1,0 +1,58 @@
+package io.jumpgate.gateway.cli;
+
+import io.jumpgate.config.ConfigException;
+import io.jumpgate.config.ConfigLoader;
+import io.jumpgate.config.JumpgateConfig;
+import io.jumpgate.gateway.Gateway;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", description = "Run the gateway.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        JumpgateConfig c;
+        try {
+            c = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println(config + ": " + e.getMessage());
+            return 2;
+        }
+        return startAndWait(c, spec.commandLine().getOut(), spec.commandLine().getErr(), null);
+    }
+
+    /** Starts the gateway with a shutdown hook that stops it cleanly (closing the audit log), then blocks. */
+    static int startAndWait(JumpgateConfig c, PrintWriter out, PrintWriter err, java.util.function.Consumer<Gateway> started) {
+        Gateway gw;
+        try {
+            gw = Gateway.builder(c).build().start();
+        } catch (IOException | RuntimeException e) {
+            err.println("jumpgate: cannot start: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(gw::close, "jumpgate-shutdown"));
+        out.println("jumpgate: SSH on " + gw.ssh().address().getAddress().getHostAddress() + ":" + gw.ssh().address().getPort()
+                + ", host key " + gw.ssh().hostKeyFingerprint());
+        if (started != null) started.accept(gw);
+        out.flush();
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        gw.close();
+        return 0;
+    }
+}

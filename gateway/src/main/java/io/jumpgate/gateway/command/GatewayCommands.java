@@ -1,0 +1,89 @@
+package io.jumpgate.gateway.command;
+
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.target.Target;
+import io.jumpgate.gateway.ssh.SessionContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What {@code ssh gw [COMMAND …]} does: no command (or {@code info}) prints who you are and what you may
+ * reach; a registered first word ({@code jit}, {@code recordings}) runs its handler; the name of a target
+ * the user may reach runs the target handler ({@code ssh -t gw web_0}: a recorded session); anything else
+ * is an unknown command (exit 2). There is never a shell on the gateway.
+ */
+public final class GatewayCommands {
+    public static final int EXIT_USAGE = 2;
+    private static final CommandHandler RECORDING_DISABLED = (ctx, args, in, out, err) -> {
+        err.write(("recorded sessions are not enabled on this gateway" + ctx.newline()).getBytes(StandardCharsets.UTF_8));
+        return 1;
+    };
+
+    private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
+    private volatile CommandHandler targetHandler = RECORDING_DISABLED;
+
+    public GatewayCommands() {
+        handlers.put("info", new InfoCommand());
+    }
+
+    /** Registers {@code handler} for commands whose first word is {@code word} (replacing any before). */
+    public GatewayCommands register(String word, CommandHandler handler) {
+        if (!word.matches("[a-z][a-z0-9-]{0,31}")) {
+            throw new IllegalArgumentException("command word must be lower case letters, digits and '-': " + word);
+        }
+        handlers.put(word, handler);
+        return this;
+    }
+
+    /** Sets what {@code ssh gw TARGET [command]} does (the recorded-session handler); default: refuses. */
+    public GatewayCommands targetHandler(CommandHandler handler) {
+        this.targetHandler = handler;
+        return this;
+    }
+
+    public Map<String, CommandHandler> handlers() {
+        return new TreeMap<>(handlers);
+    }
+
+    /** Runs {@code commandLine} (null or blank for a shell request) and returns the exit status. */
+    public int dispatch(SessionContext ctx, String commandLine, InputStream in, OutputStream out, OutputStream err)
+            throws IOException {
+        List<String> words;
+        try {
+            words = CommandLineWords.split(commandLine == null ? "" : commandLine);
+        } catch (IllegalArgumentException e) {
+            return usage(ctx, err, e.getMessage());
+        }
+        String first = words.isEmpty() ? "info" : words.get(0);
+        CommandHandler h = handlers.get(first.toLowerCase(Locale.ROOT));
+        List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());
+        if (h == null) {
+            Optional<Target> t = ctx.services().inventory().snapshot().resolve(first);
+            boolean visible = t.isPresent() && ctx.services().policy()
+                    .visibleTargets(ctx.user(), ctx.services().inventory().snapshot()).contains(t.get());
+            if (!visible) {
+                return usage(ctx, err, "unknown command '" + first + "' (commands: " + String.join(", ", handlers().keySet())
+                        + ", or a target name with ssh -t)");
+            }
+            h = targetHandler;
+            args = words;
+        }
+        ctx.audit(ctx.event(AuditType.COMMAND_EXECUTED).field("command", first).field("args", args.size())
+                .field("tty", ctx.terminal() != null));
+        return h.run(ctx, args, in, out, err);
+    }
+
+    private static int usage(SessionContext ctx, OutputStream err, String message) throws IOException {
+        err.write(("jumpgate: " + message + ctx.newline()).getBytes(StandardCharsets.UTF_8));
+        return EXIT_USAGE;
+    }
+}

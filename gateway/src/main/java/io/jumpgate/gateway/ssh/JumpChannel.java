@@ -1,0 +1,149 @@
+package io.jumpgate.gateway.ssh;
+
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.AuditWriteException;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.target.Target;
+import io.jumpgate.gateway.GatewayServices;
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.server.forward.TcpipServerChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@code direct-tcpip} channel ({@code ssh -J}, {@code -W}, {@code -L}) decided by the access policy. The
+ * requested host is resolved in the inventory (never DNS); the connection goes to the target's address.
+ * Refusals reach the client as "administratively prohibited" and audit as {@code forward.denied} with the
+ * reason. Bytes each way and the duration are audited when the channel closes.
+ */
+final class JumpChannel extends TcpipServerChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(JumpChannel.class);
+
+    private final GatewayServices services;
+    private final AtomicLong toTarget = new AtomicLong();
+    private final AtomicLong windowGranted = new AtomicLong();
+
+    JumpChannel(GatewayServices services) {
+        super(TcpForwardingFilter.Type.Direct, null);
+        this.services = services;
+    }
+
+    static ChannelFactory factory(GatewayServices services) {
+        return new ChannelFactory() {
+            @Override
+            public String getName() {
+                return TcpForwardingFilter.Type.Direct.getName();
+            }
+
+            @Override
+            public Channel createChannel(Session session) {
+                return new JumpChannel(services);
+            }
+        };
+    }
+
+    @Override
+    protected OpenFuture doInit(Buffer buffer) {
+        int start = buffer.rpos();
+        String host = buffer.getString();
+        int port = buffer.getInt();
+        String originatorIp = buffer.getString();
+        int originatorPort = buffer.getInt();
+        buffer.rpos(start);
+
+        SessionContext ctx = SshSessions.context(getSession());
+        if (ctx == null) {
+            return refuse(null);
+        }
+        Decision d = services.policy().forUser(ctx.user(), host, port, ctx.source().getAddress(),
+                services.inventory().snapshot());
+        if (!(d instanceof Decision.Allow allow)) {
+            Decision.Deny deny = (Decision.Deny) d;
+            Target t = deny.target();
+            tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, deny.reason().code())
+                    .target(t == null ? host : t.name(), t == null ? null : t.addressText(), port)
+                    .field("requested", host).field("detail", deny.detail()));
+            return refuse(ctx);
+        }
+        Target t = allow.target();
+        try {
+            ctx.audit(ctx.event(AuditType.FORWARD_ALLOWED).target(t.name(), t.addressText(), port)
+                    .field("requested", host).field("channel", getChannelId()).field("role", allow.role())
+                    .field("grant", allow.grantId()));
+        } catch (AuditWriteException e) {
+            LOG.error("refusing forward to {}:{}: {}", t.name(), port, e.getMessage());
+            return refuse(ctx);
+        }
+        long initialWindow = getRemoteWindow().getSize();
+        Instant opened = services.clock().instant();
+        addChannelListener(new ChannelListener() {
+            @Override
+            public void channelClosed(Channel channel, Throwable reason) {
+                long toClient = initialWindow + windowGranted.get() - getRemoteWindow().getSize();
+                Instant now = services.clock().instant();
+                tryAudit(ctx.event(AuditType.CHANNEL_CLOSED).outcome(reason == null ? Outcome.SUCCESS : Outcome.FAILURE,
+                                reason == null ? "ok" : "error")
+                        .target(t.name(), t.addressText(), port).field("channel", getChannelId())
+                        .field("bytesToTarget", toTarget.get()).field("bytesToClient", toClient)
+                        .field("durationMs", Duration.between(opened, now).toMillis())
+                        .field("error", reason == null ? null : reason.toString()));
+            }
+        });
+        ByteArrayBuffer resolved = new ByteArrayBuffer();
+        resolved.putString(t.addressText());
+        resolved.putInt(port);
+        resolved.putString(originatorIp);
+        resolved.putInt(originatorPort);
+        return super.doInit(resolved);
+    }
+
+    private OpenFuture refuse(SessionContext ctx) {
+        OpenFuture f = new DefaultOpenFuture(this, this);
+        try {
+            f.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
+                    "administratively prohibited"));
+        } finally {
+            close(true);
+        }
+        return f;
+    }
+
+    private void tryAudit(AuditEvent.Builder e) {
+        try {
+            services.audit().emit(e.build());
+        } catch (AuditWriteException ex) {
+            LOG.error("cannot write audit event {}: {}", e.build().type(), ex.getMessage());
+        }
+    }
+
+    @Override
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        toTarget.addAndGet(len);
+        super.doWriteData(data, off, len);
+    }
+
+    @Override
+    public void handleWindowAdjust(Buffer buffer) throws IOException {
+        int pos = buffer.rpos();
+        windowGranted.addAndGet(buffer.getUInt());
+        buffer.rpos(pos);
+        super.handleWindowAdjust(buffer);
+    }
+}

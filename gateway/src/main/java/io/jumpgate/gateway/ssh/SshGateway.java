@@ -1,0 +1,124 @@
+package io.jumpgate.gateway.ssh;
+
+import io.jumpgate.config.Limits;
+import io.jumpgate.config.SshSettings;
+import io.jumpgate.gateway.GatewayServices;
+import io.jumpgate.gateway.command.GatewayCommands;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.helpers.AbstractSession;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The SSH front end on Apache MINA SSHD: public-key and certificate logins, direct-tcpip decided by the
+ * access policy, gateway commands instead of a shell, everything else refused and audited.
+ */
+public final class SshGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SshGateway.class);
+
+    /** Tuned for bulk transfer through the jump: a wide window, large packets and read buffers. */
+    static final long WINDOW_SIZE = 8L * 1024 * 1024;
+    static final long MAX_PACKET_SIZE = 64L * 1024;
+    static final int READ_BUFFER_SIZE = 256 * 1024;
+    static final int SOCKET_BUFFER = 1024 * 1024;
+
+    private final SshServer server;
+    private final KeyPair hostKey;
+
+    public SshGateway(GatewayServices services, GatewayCommands commands) throws IOException {
+        SshSettings ssh = services.config().ssh();
+        Limits limits = services.config().limits();
+        this.hostKey = KeyFiles.loadOrGenerate(ssh.hostKey(), "jumpgate-host-key");
+        if (ssh.passwordAuth() || ssh.keyboardInteractive()) {
+            LOG.warn("ssh.passwordAuthentication / ssh.keyboardInteractive are ignored: Jumpgate users log in with keys or certificates");
+        }
+
+        server = SshServer.setUpDefaultServer();
+        server.setHost(ssh.listenHost());
+        server.setPort(ssh.listenPort());
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+
+        PublicKeyCheck keys = new UserKeys(new AuthorizedKeys(services.config().users()),
+                new CertificateAuthority(ssh.trustedUserCaKeys(), services.config().users().keySet(),
+                        server.getSignatureFactories(), services.clock()));
+        server.setUserAuthFactories(List.of(AuditedPublicKeyAuth.factory(services, keys)));
+        server.setPublickeyAuthenticator((user, key, session) ->
+                keys.check(user, key, SshSessions.clientAddress(session).getAddress()).accepted());
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setGSSAuthenticator(null);
+        server.setHostBasedAuthenticator(null);
+
+        GatewayForwardingFilter filter = new GatewayForwardingFilter(services);
+        server.setForwardingFilter(filter);
+        List<ChannelFactory> channels = new ArrayList<>();
+        channels.add(GatewaySessionChannel.factory(filter));
+        channels.add(JumpChannel.factory(services));
+        channels.add(StreamLocalRefusal.channels(filter));
+        server.setChannelFactories(channels);
+        List<RequestHandler<ConnectionService>> global = new ArrayList<>(server.getGlobalRequestHandlers());
+        global.add(StreamLocalRefusal.globalRequests(filter));
+        server.setGlobalRequestHandlers(global);
+
+        server.setShellFactory(channel -> new GatewayCommandChannel(commands, null));
+        server.setCommandFactory((channel, command) -> new GatewayCommandChannel(commands, command));
+        server.setSubsystemFactories(List.of());
+        server.addSessionListener(new SessionAuditor(services));
+
+        CoreModuleProperties.AUTH_TIMEOUT.set(server, limits.loginGraceTime());
+        // One attempt = one key offered (a query, then the signed request); plus the initial "none" request.
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, limits.maxAuthAttempts() * 2 + 1);
+        CoreModuleProperties.IDLE_TIMEOUT.set(server, limits.idleTimeout());
+        CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
+        CoreModuleProperties.SERVER_IDENTIFICATION.set(server, "Jumpgate");
+        CoreModuleProperties.WINDOW_SIZE.set(server, WINDOW_SIZE);
+        CoreModuleProperties.MAX_PACKET_SIZE.set(server, MAX_PACKET_SIZE);
+        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(server, READ_BUFFER_SIZE);
+        // Keystrokes through the jump must not wait for Nagle; keep-alive finds dead peers behind NATs.
+        CoreModuleProperties.TCP_NODELAY.set(server, true);
+        CoreModuleProperties.SOCKET_KEEPALIVE.set(server, true);
+        CoreModuleProperties.SOCKET_RCVBUF.set(server, SOCKET_BUFFER);
+        CoreModuleProperties.SOCKET_SNDBUF.set(server, SOCKET_BUFFER);
+        CoreModuleProperties.NIO_WORKERS.set(server, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    /** The bound address (with the real port when the config asked for port 0). */
+    public InetSocketAddress address() {
+        Set<SocketAddress> bound = server.getBoundAddresses();
+        for (SocketAddress a : bound) {
+            if (a instanceof InetSocketAddress i) return i;
+        }
+        return new InetSocketAddress(server.getHost(), server.getPort());
+    }
+
+    public KeyPair hostKey() {
+        return hostKey;
+    }
+
+    public String hostKeyFingerprint() {
+        return KeyFiles.fingerprint(hostKey);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+    }
+}
