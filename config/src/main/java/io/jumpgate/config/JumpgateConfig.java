@@ -22,4 +22,9 @@ public record JumpgateConfig(Path dataDir, SshSettings ssh, RdpSettings rdp, Map
         users = Map.copyOf(users);
         roles = Map.copyOf(roles);
     }
+
+    /** The same configuration with another set of users (the demo adds the invoking user's key). */
+    public JumpgateConfig withUsers(Map<String, User> newUsers) {
+        return new JumpgateConfig(dataDir, ssh, rdp, newUsers, roles, inventory, audit, recordings, grants, limits, sessions);
+    }
 }

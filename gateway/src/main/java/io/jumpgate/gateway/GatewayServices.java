@@ -26,6 +26,7 @@ public final class GatewayServices {
     private final Inventory inventory;
     private final Set<InetAddress> gatewayAddresses;
     private final AtomicReference<AccessPolicy> policy;
+    private final LiveConnections connections = new LiveConnections();
 
     public GatewayServices(JumpgateConfig config, Clock clock, AuditSink audit, Inventory inventory,
                            Set<InetAddress> gatewayAddresses, GrantLookup grants) {
@@ -67,6 +68,11 @@ public final class GatewayServices {
     /** Makes decisions from now on consult {@code grants} (the JIT grant service calls this once at start). */
     public void useGrants(GrantLookup grants) {
         policy.updateAndGet(p -> p.withGrants(grants));
+    }
+
+    /** Connections admitted by grants, cut when the grant ends if {@code limits.terminateOnExpiry}. */
+    public LiveConnections connections() {
+        return connections;
     }
 
     public Optional<User> user(String name) {

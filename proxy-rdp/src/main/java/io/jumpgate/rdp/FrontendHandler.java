@@ -67,6 +67,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ch.close();
             return;
         }
+        session.grantId = allow.grantId();
         rc.relays().add(ch);
         session.admitted();
         if (rc.options().maxDuration() != null) {

@@ -110,6 +110,24 @@ public final class RdpRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends every live relay admitted by {@code grantId} (the grant expired or was revoked and
+     * {@code limits.terminateOnExpiry} is set); each is audited as closed with code {@code grant_ended}.
+     *
+     * @return how many relays were ended
+     */
+    public int terminateGrant(String grantId, String detail) {
+        int n = 0;
+        for (Channel ch : rc.relays()) {
+            RelaySession s = ch.attr(RelaySession.KEY).get();
+            if (s != null && grantId.equals(s.grantId)) {
+                ch.eventLoop().execute(() -> s.abort("grant_ended", Outcome.INFO, detail));
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Relays currently open. */
     public int liveRelays() {
         return rc.relays().size();

@@ -34,6 +34,8 @@ final class RelaySession {
     final InetSocketAddress source;
     final Instant startedAt;
     Target target;
+    /** The just-in-time grant that admitted this relay, or null for standing access. */
+    String grantId;
     Channel backend;
     long bytesFromClient;
     long bytesToClient;

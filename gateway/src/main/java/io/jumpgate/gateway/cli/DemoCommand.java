@@ -104,7 +104,6 @@ final class DemoCommand implements Callable<Integer> {
         List<String> keys = new ArrayList<>(alice.authorizedKeys());
         keys.add(keyLine);
         users.put(DEMO_USER, new User(DEMO_USER, keys, alice.roles()));
-        return new JumpgateConfig(c.dataDir(), c.ssh(), c.rdp(), users, c.roles(), c.inventory(), c.audit(),
-                c.recordings(), c.grants(), c.limits());
+        return c.withUsers(users);
     }
 }

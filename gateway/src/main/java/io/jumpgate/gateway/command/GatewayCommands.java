@@ -30,6 +30,7 @@ public final class GatewayCommands {
 
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
     private volatile CommandHandler targetHandler = RECORDING_DISABLED;
+    private volatile TargetSessions targetSessions;
 
     public GatewayCommands() {
         handlers.put("info", new InfoCommand());
@@ -48,6 +49,30 @@ public final class GatewayCommands {
     public GatewayCommands targetHandler(CommandHandler handler) {
         this.targetHandler = handler;
         return this;
+    }
+
+    /** Sets how {@code ssh -t gw TARGET [command]} opens a recorded session (takes precedence over the target handler). */
+    public GatewayCommands targetSessions(TargetSessions sessions) {
+        this.targetSessions = sessions;
+        return this;
+    }
+
+    /**
+     * If {@code commandLine} names a target (its first word is no registered command) and recorded sessions are
+     * enabled, the session command that bridges it; null otherwise (then {@link #dispatch} runs the command).
+     */
+    public org.apache.sshd.server.command.Command targetSession(SessionContext ctx, String commandLine)
+            throws TargetSessions.Refused {
+        TargetSessions ts = targetSessions;
+        String line = commandLine == null ? "" : commandLine.strip();
+        if (ts == null || line.isEmpty()) return null;
+        int sp = 0;
+        while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
+        String first = line.substring(0, sp);
+        if (handlers.containsKey(first.toLowerCase(Locale.ROOT))) return null;
+        if (ctx.services().inventory().snapshot().resolve(first).isEmpty()) return null;
+        String rest = line.substring(sp).strip();
+        return ts.open(ctx, first, rest.isEmpty() ? null : rest);
     }
 
     public Map<String, CommandHandler> handlers() {

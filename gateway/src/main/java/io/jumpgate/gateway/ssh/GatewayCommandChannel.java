@@ -2,6 +2,7 @@ package io.jumpgate.gateway.ssh;
 
 import io.jumpgate.core.audit.AuditWriteException;
 import io.jumpgate.gateway.command.GatewayCommands;
+import io.jumpgate.gateway.command.TargetSessions;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -9,6 +10,7 @@ import org.apache.sshd.server.command.Command;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,7 @@ final class GatewayCommandChannel implements Command {
     private OutputStream err;
     private ExitCallback exit;
     private Thread thread;
+    private Command delegate;
 
     GatewayCommandChannel(GatewayCommands commands, String commandLine) {
         this.commands = commands;
@@ -52,9 +55,29 @@ final class GatewayCommandChannel implements Command {
     }
 
     @Override
-    public void start(ChannelSession channel, Environment env) {
+    public void start(ChannelSession channel, Environment env) throws IOException {
         SessionContext base = SshSessions.context(channel.getSession());
         SessionContext ctx = base == null ? null : base.withTerminal(terminal(env));
+        if (ctx != null) {
+            try {
+                delegate = commands.targetSession(ctx, commandLine);
+            } catch (TargetSessions.Refused e) {
+                exit.onExit(write(err, "jumpgate: " + e.getMessage() + ctx.newline(), 1));
+                return;
+            } catch (AuditWriteException e) {
+                LOG.error("refusing session of {}: {}", ctx.user().name(), e.getMessage());
+                exit.onExit(write(err, "jumpgate: refused (the audit log cannot be written)" + ctx.newline(), 1));
+                return;
+            }
+            if (delegate != null) {
+                delegate.setInputStream(in);
+                delegate.setOutputStream(out);
+                delegate.setErrorStream(err);
+                delegate.setExitCallback(exit);
+                delegate.start(channel, env);
+                return;
+            }
+        }
         thread = new Thread(() -> run(ctx), "jumpgate-command-" + (base == null ? "?" : base.sessionId()));
         thread.setDaemon(true);
         thread.start();
@@ -107,7 +130,8 @@ final class GatewayCommandChannel implements Command {
     }
 
     @Override
-    public void destroy(ChannelSession channel) {
+    public void destroy(ChannelSession channel) throws Exception {
+        if (delegate != null) delegate.destroy(channel);
         if (thread != null) thread.interrupt();
     }
 }

@@ -5,8 +5,11 @@ import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.AuditWriteException;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.policy.DenyReason;
+import io.jumpgate.core.policy.RecordingMode;
 import io.jumpgate.core.target.Target;
 import io.jumpgate.gateway.GatewayServices;
+import io.jumpgate.gateway.LiveConnections;
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.common.SshConstants;
@@ -70,7 +73,7 @@ final class JumpChannel extends TcpipServerChannel {
 
         SessionContext ctx = SshSessions.context(getSession());
         if (ctx == null) {
-            return refuse(null);
+            return refuse(null, "administratively prohibited");
         }
         Decision d = services.policy().forUser(ctx.user(), host, port, ctx.source().getAddress(),
                 services.inventory().snapshot());
@@ -80,22 +83,37 @@ final class JumpChannel extends TcpipServerChannel {
             tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, deny.reason().code())
                     .target(t == null ? host : t.name(), t == null ? null : t.addressText(), port)
                     .field("requested", host).field("detail", deny.detail()));
-            return refuse(ctx);
+            return refuse(ctx, "administratively prohibited");
         }
         Target t = allow.target();
+        if (allow.recording() == RecordingMode.REQUIRED) {
+            // The jump path is end-to-end encrypted: the gateway cannot record it.
+            tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, DenyReason.RECORDING_REQUIRED.code())
+                    .target(t.name(), t.addressText(), port).field("requested", host)
+                    .field("detail", "sessions to " + t.name() + " must be recorded; direct-tcpip cannot be"));
+            return refuse(ctx, "recording required: use ssh -t gw " + t.name());
+        }
         try {
             ctx.audit(ctx.event(AuditType.FORWARD_ALLOWED).target(t.name(), t.addressText(), port)
                     .field("requested", host).field("channel", getChannelId()).field("role", allow.role())
                     .field("grant", allow.grantId()));
         } catch (AuditWriteException e) {
             LOG.error("refusing forward to {}:{}: {}", t.name(), port, e.getMessage());
-            return refuse(ctx);
+            return refuse(ctx, "administratively prohibited");
         }
         long initialWindow = getRemoteWindow().getSize();
         Instant opened = services.clock().instant();
+        LiveConnections.Registration tracked = allow.grantId() == null ? null
+                : services.connections().register(allow.grantId(), () -> {
+                    tryAudit(ctx.event(AuditType.CONNECTION_TERMINATED).outcome(Outcome.INFO, "grant_ended")
+                            .target(t.name(), t.addressText(), port).field("channel", getChannelId())
+                            .field("grant", allow.grantId()));
+                    close(false);
+                });
         addChannelListener(new ChannelListener() {
             @Override
             public void channelClosed(Channel channel, Throwable reason) {
+                if (tracked != null) tracked.close();
                 long toClient = initialWindow + windowGranted.get() - getRemoteWindow().getSize();
                 Instant now = services.clock().instant();
                 tryAudit(ctx.event(AuditType.CHANNEL_CLOSED).outcome(reason == null ? Outcome.SUCCESS : Outcome.FAILURE,
@@ -114,11 +132,11 @@ final class JumpChannel extends TcpipServerChannel {
         return super.doInit(resolved);
     }
 
-    private OpenFuture refuse(SessionContext ctx) {
+    private OpenFuture refuse(SessionContext ctx, String message) {
         OpenFuture f = new DefaultOpenFuture(this, this);
         try {
             f.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
-                    "administratively prohibited"));
+                    message));
         } finally {
             close(true);
         }

@@ -1,0 +1,40 @@
+package io.jumpgate.gateway;
+
+import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.Decision;
+import io.jumpgate.core.target.Target;
+import io.jumpgate.gateway.command.TargetSessions;
+import io.jumpgate.gateway.recording.RecordedSessions;
+import io.jumpgate.gateway.ssh.SessionContext;
+import org.apache.sshd.server.command.Command;
+
+/**
+ * {@code ssh -t gw TARGET [command]}: decides with the access policy for the target's SSH port, then hands the
+ * channel to a recorded session that re-originates SSH to the target.
+ */
+final class RecordedTargetSessions implements TargetSessions {
+    private final GatewayServices services;
+    private final RecordedSessions recorded;
+
+    RecordedTargetSessions(GatewayServices services, RecordedSessions recorded) {
+        this.services = services;
+        this.recorded = recorded;
+    }
+
+    @Override
+    public Command open(SessionContext ctx, String target, String command) throws Refused {
+        int port = services.config().sessions().port();
+        Decision d = services.policy().forUser(ctx.user(), target, port, ctx.source().getAddress(),
+                services.inventory().snapshot());
+        if (d instanceof Decision.Deny deny) {
+            Target t = deny.target();
+            ctx.audit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, deny.reason().code())
+                    .target(t == null ? target : t.name(), t == null ? null : t.addressText(), port)
+                    .field("requested", target).field("kind", "recorded").field("detail", deny.detail()));
+            throw new Refused("administratively prohibited");
+        }
+        return recorded.create(new io.jumpgate.gateway.recording.SessionContext(ctx.sessionId(), ctx.user().name(),
+                ctx.sourceText()), (Decision.Allow) d, command);
+    }
+}
