@@ -1,7 +1,19 @@
 package io.jumpgate.gateway;
 
 import io.jumpgate.config.JumpgateConfig;
-import io.jumpgate.config.inventory.StaticInventory;
+import io.jumpgate.config.azure.AzureClients;
+import io.jumpgate.config.azure.BlobArchiveSettings;
+import io.jumpgate.config.azure.BlobRecordingArchive;
+import io.jumpgate.config.grants.GrantStores;
+import io.jumpgate.config.grants.JdbcGrantStore;
+import io.jumpgate.config.inventory.Inventories;
+import io.jumpgate.core.grant.GrantMaintenance;
+import io.jumpgate.core.grant.GrantService;
+import io.jumpgate.core.recording.LocalDirectoryArchive;
+import io.jumpgate.core.recording.RecordingArchive;
+import io.jumpgate.gateway.jit.JitCommand;
+import io.jumpgate.gateway.recording.RecordedSessions;
+import io.jumpgate.rdp.RdpRelay;
 import io.jumpgate.core.access.GrantLookup;
 import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditSink;
@@ -16,6 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +54,20 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServices services;
     private final GatewayCommands commands;
     private final SshGateway ssh;
+    private final RdpRelay rdp;
+    private final GrantService grants;
     private final List<AutoCloseable> owned;
+    private List<Integer> rdpPorts = List.of();
     private boolean started;
     private boolean closed;
 
-    private Gateway(GatewayServices services, GatewayCommands commands, SshGateway ssh, List<AutoCloseable> owned) {
+    private Gateway(GatewayServices services, GatewayCommands commands, SshGateway ssh, RdpRelay rdp, GrantService grants,
+                    List<AutoCloseable> owned) {
         this.services = services;
         this.commands = commands;
         this.ssh = ssh;
+        this.rdp = rdp;
+        this.grants = grants;
         this.owned = owned;
     }
 
@@ -64,9 +87,32 @@ public final class Gateway implements AutoCloseable {
         return ssh;
     }
 
+    /** The RDP relay, when the config maps RDP ports. */
+    public Optional<RdpRelay> rdp() {
+        return Optional.ofNullable(rdp);
+    }
+
+    /** The RDP relay's bound ports (after {@link #start()}), in mapping order. */
+    public List<Integer> rdpPorts() {
+        return rdpPorts;
+    }
+
+    /** The just-in-time grant service, unless the builder was given a fixed {@link GrantLookup}. */
+    public Optional<GrantService> grants() {
+        return Optional.ofNullable(grants);
+    }
+
     public synchronized Gateway start() throws IOException {
         ssh.start();
         started = true;
+        if (rdp != null) {
+            try {
+                rdpPorts = rdp.start();
+            } catch (RuntimeException e) {
+                close();
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         try {
             services.audit().emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, services.clock().instant())
                     .source(SshSessions.hostPort(ssh.address())).field("hostKey", ssh.hostKeyFingerprint()).build());
@@ -87,6 +133,9 @@ public final class Gateway implements AutoCloseable {
             ssh.close();
         } catch (IOException e) {
             LOG.warn("stopping the SSH server: {}", e.getMessage());
+        }
+        if (rdp != null && !rdpPorts.isEmpty()) {
+            rdp.close();
         }
         if (started) {
             try {
@@ -111,7 +160,7 @@ public final class Gateway implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private AuditSink audit;
         private Inventory inventory;
-        private GrantLookup grants = GrantLookup.NONE;
+        private GrantLookup grants;
 
         private Builder(JumpgateConfig config) {
             this.config = config;
@@ -128,12 +177,13 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** An inventory the caller owns (default: the config's static targets). */
+        /** An inventory the caller owns (default: the config's static targets and Azure scale sets). */
         public Builder inventory(Inventory i) {
             this.inventory = i;
             return this;
         }
 
+        /** A fixed grant lookup instead of the grant store and service from the config (no {@code jit} command). */
         public Builder grants(GrantLookup g) {
             this.grants = g;
             return this;
@@ -141,28 +191,72 @@ public final class Gateway implements AutoCloseable {
 
         public Gateway build() throws IOException {
             List<AutoCloseable> owned = new ArrayList<>();
-            AuditSink a = audit;
-            if (a == null) {
-                a = new JsonLinesAuditLog(config.audit().file(), config.audit().fsync());
-                owned.add(a);
-            }
             try {
-                Inventory inv = inventory != null ? inventory
-                        : new StaticInventory(config.inventory().staticTargets(), clock.instant());
+                AuditSink a = audit != null ? audit : own(owned, new JsonLinesAuditLog(config.audit().file(), config.audit().fsync()));
+                Inventory inv = inventory != null ? inventory : own(owned, Inventories.open(config, a, clock).inventory());
+                GrantService grantService = null;
+                GrantLookup lookup = grants;
+                if (lookup == null) {
+                    JdbcGrantStore store = own(owned, GrantStores.open(config.grants()));
+                    grantService = new GrantService(store, config.roles(), inv::snapshot, a, clock);
+                    lookup = grantService.lookup();
+                }
                 GatewayServices services = new GatewayServices(config, clock, a, inv,
-                        GatewayAddresses.of(config.ssh().listenHost()), grants);
+                        GatewayAddresses.of(config.ssh().listenHost()), lookup);
                 GatewayCommands commands = new GatewayCommands();
-                return new Gateway(services, commands, new SshGateway(services, commands), owned);
+                if (grantService != null) {
+                    JitCommand jit = new JitCommand(grantService);
+                    commands.register("jit", (ctx, args, in, out, err) -> jit.run(ctx.user(), ctx.source().getAddress(),
+                            args, printer(out), printer(err)));
+                }
+                RecordedSessions recorded = own(owned, RecordedSessions.fromConfig(config.sessions(), config.recordings(),
+                        archive(owned, a), a, clock));
+                commands.targetSessions(new RecordedTargetSessions(services, recorded));
+                RdpRelay relay = config.rdp().mappings().isEmpty() ? null : RdpWiring.relay(config.rdp(), inv, services, a, clock);
+                if (grantService != null) {
+                    if (config.limits().terminateOnExpiry()) {
+                        grantService.addListener(g -> {
+                            int cut = services.connections().terminate(g.id());
+                            if (relay != null) cut += relay.terminateGrant(g.id(), "grant " + g.id() + " ended: " + g.state());
+                            LOG.info("grant {} ended ({}): {} connection(s) closed", g.id(), g.state(), cut);
+                        });
+                    }
+                    own(owned, new GrantMaintenance(grantService, config.grants().pollInterval()).start());
+                }
+                return new Gateway(services, commands, new SshGateway(services, commands), relay, grantService, owned);
             } catch (IOException | RuntimeException e) {
-                for (AutoCloseable c : owned) {
+                for (int i = owned.size() - 1; i >= 0; i--) {
                     try {
-                        c.close();
+                        owned.get(i).close();
                     } catch (Exception ignored) {
                         // reporting the first problem
                     }
                 }
                 throw e;
             }
+        }
+
+        /** Where finished recordings go: Azure Blob Storage when configured, else the local recordings directory. */
+        private RecordingArchive archive(List<AutoCloseable> owned, AuditSink a) throws IOException {
+            BlobArchiveSettings blob = config.recordings().azureBlob();
+            if (blob == null) {
+                return new LocalDirectoryArchive(config.recordings().dir());
+            }
+            BlobRecordingArchive archive = own(owned, new BlobRecordingArchive(
+                    BlobRecordingArchive.containerClient(blob, AzureClients.httpClient(java.net.http.HttpClient.newBuilder()),
+                            BlobRecordingArchive.defaultRetry()),
+                    config.recordings().dir().resolve("spool"), a, clock, Duration.ofSeconds(2), Duration.ofMinutes(5)));
+            archive.start();
+            return archive;
+        }
+
+        private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
+            owned.add(resource);
+            return resource;
+        }
+
+        private static PrintStream printer(OutputStream out) {
+            return new PrintStream(out, true, StandardCharsets.UTF_8);
         }
     }
 }

@@ -265,7 +265,7 @@ class SshJumpTest {
     }
 
     @Test
-    void unknownCommandExits2AndTargetSessionIsNotEnabled() throws Exception {
+    void unknownCommandExits2AndRecordedSessionsAreDecidedByPolicy() throws Exception {
         ProcessResult unknown = client.run("ssh", "gw", "rm", "-rf", "/");
         assertEquals(2, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("unknown command 'rm'"), unknown.err());
@@ -273,9 +273,12 @@ class SshJumpTest {
         ProcessResult hidden = client.run("ssh", "gw", "db_0");
         assertEquals(2, hidden.exit(), "a target outside the user's roles is not even named: " + hidden);
 
+        // A recorded session goes to the target's SSH port (sessions.port, 22), which this user's role does not allow.
         ProcessResult recorded = client.run("ssh", "-tt", "gw", "web_0");
         assertEquals(1, recorded.exit(), recorded.toString());
-        assertTrue((recorded.err() + recorded.out()).contains("recorded sessions are not enabled on this gateway"), recorded.toString());
+        assertTrue((recorded.err() + recorded.out()).contains("administratively prohibited"), recorded.toString());
+        gw.awaitAudit("forward.denied", e -> e.path("code").asText().equals("port_not_allowed")
+                && e.path("fields").path("kind").asText().equals("recorded"));
     }
 
     @Test

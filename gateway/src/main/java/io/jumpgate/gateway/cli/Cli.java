@@ -1,15 +1,18 @@
 package io.jumpgate.gateway.cli;
 
+import io.jumpgate.gateway.jit.GrantsCommand;
+import io.jumpgate.gateway.recording.RecordingsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 
-/** {@code jumpgate run | demo | check-config | audit verify}. */
+/** {@code jumpgate run | demo | check-config | audit verify | grants | recordings}. */
 @Command(name = "jumpgate", mixinStandardHelpOptions = true, version = "jumpgate 0.1.0",
         description = "SSH/RDP jumpbox gateway.",
-        subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class, AuditCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, CheckConfigCommand.class, AuditCommand.class,
+                GrantsCommand.class, RecordingsCommand.class})
 public final class Cli implements Runnable {
     /** Returned by commands that started a gateway: the caller must not exit (the gateway runs until stopped). */
     public static final int KEEP_RUNNING = -1;
@@ -19,7 +22,7 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: run, demo, check-config, audit verify");
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: run, demo, check-config, audit verify, grants, recordings");
     }
 
     public static int execute(String[] args, PrintStream out, PrintStream err) {

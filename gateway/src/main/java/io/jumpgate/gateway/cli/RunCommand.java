@@ -45,6 +45,9 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(gw::close, "jumpgate-shutdown"));
         out.println("jumpgate: SSH on " + gw.ssh().address().getAddress().getHostAddress() + ":" + gw.ssh().address().getPort()
                 + ", host key " + gw.ssh().hostKeyFingerprint());
+        if (!gw.rdpPorts().isEmpty()) {
+            out.println("jumpgate: RDP relay on " + c.rdp().listenHost() + " ports " + gw.rdpPorts());
+        }
         if (started != null) started.accept(gw);
         out.flush();
         try {

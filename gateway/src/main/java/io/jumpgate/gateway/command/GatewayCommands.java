@@ -70,7 +70,10 @@ public final class GatewayCommands {
         while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
         String first = line.substring(0, sp);
         if (handlers.containsKey(first.toLowerCase(Locale.ROOT))) return null;
-        if (ctx.services().inventory().snapshot().resolve(first).isEmpty()) return null;
+        var snapshot = ctx.services().inventory().snapshot();
+        Optional<Target> t = snapshot.resolve(first);
+        // A target outside the user's roles falls through to "unknown command": its existence is not confirmed.
+        if (t.isEmpty() || !ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t.get())) return null;
         String rest = line.substring(sp).strip();
         return ts.open(ctx, first, rest.isEmpty() ? null : rest);
     }

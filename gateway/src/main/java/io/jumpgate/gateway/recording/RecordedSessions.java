@@ -3,6 +3,7 @@ package io.jumpgate.gateway.recording;
 import io.jumpgate.config.RecordingSettings;
 import io.jumpgate.config.SessionSettings;
 import io.jumpgate.core.audit.AuditSink;
+import io.jumpgate.gateway.ssh.KeyFiles;
 import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.recording.RecordingArchive;
 import io.jumpgate.core.target.Target;
@@ -46,8 +47,10 @@ public final class RecordedSessions implements Closeable {
     public static RecordedSessions fromConfig(SessionSettings sessions, RecordingSettings recordings, RecordingArchive archive,
                                               AuditSink audit, Clock clock) throws IOException {
         TargetAuthenticator auth = switch (sessions.auth()) {
-            case KEY -> new IdentityKeyAuthenticator(TargetConnector.loadKey(sessions.identityKey()));
-            case CERTIFICATE -> new SessionCertificateAuthenticator(TargetConnector.loadKey(sessions.userCaKey()),
+            // Generated 0600 on first start (with .pub beside it), like the host key: operators install the public
+            // half on targets (authorized_keys, or TrustedUserCAKeys for the CA).
+            case KEY -> new IdentityKeyAuthenticator(KeyFiles.loadOrGenerate(sessions.identityKey(), "jumpgate-target-identity"));
+            case CERTIFICATE -> new SessionCertificateAuthenticator(KeyFiles.loadOrGenerate(sessions.userCaKey(), "jumpgate-user-ca"),
                     sessions.certificateValidity(), clock);
         };
         TargetHostKeys hostKeys = TargetHostKeys.load(sessions.knownHosts(), sessions.hostCaKeys(), clock);

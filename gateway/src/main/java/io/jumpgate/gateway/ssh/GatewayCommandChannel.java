@@ -106,6 +106,7 @@ final class GatewayCommandChannel implements Command {
     private static int write(OutputStream s, String text, int code) {
         try {
             s.write(text.getBytes(StandardCharsets.UTF_8));
+            s.flush();
         } catch (Exception ignored) {
             // the client went away
         }
