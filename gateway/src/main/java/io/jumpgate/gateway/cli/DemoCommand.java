@@ -77,7 +77,11 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("  ssh -o ProxyCommand='ssh " + i + "-p " + port + " -W %h:%p " + DEMO_USER + "@" + host + "' "
                         + me + "@demo_0");
             }
-            out.println("(demo_0 is 127.0.0.2:22, this machine's own sshd; audit log: " + gw.services().config().audit().file() + ")");
+            out.println("  ssh " + i + "-p " + port + " " + DEMO_USER + "@" + host
+                    + " jit request demo_1 --for 15m --reason 'trying jumpgate'   # demo_1 needs a grant");
+            out.println("  java -jar gateway/target/jumpgate.jar audit verify " + gw.services().config().audit().file());
+            out.println("(demo_0 and demo_1 are 127.0.0.2:22 and 127.0.0.3:22, this machine's own sshd; audit log: "
+                    + gw.services().config().audit().file() + ")");
         });
     }
 
