@@ -1,5 +1,7 @@
 package io.jumpgate.config.azure;
 
+import io.jumpgate.testkit.MutableClock;
+
 import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.MemoryAuditSink;
@@ -7,11 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -28,33 +27,6 @@ class NsgJustInTimeTest {
     private AzureClients clients;
     private final MemoryAuditSink audit = new MemoryAuditSink();
     private final MutableClock clock = new MutableClock(T0);
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant i) {
-            now = i;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     static Map<String, Object> rule(String access, String source, String port, int priority) {
         return Map.of("protocol", "Tcp", "sourcePortRange", "*", "destinationPortRange", port, "sourceAddressPrefix", source,

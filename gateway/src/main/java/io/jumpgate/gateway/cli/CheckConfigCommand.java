@@ -1,7 +1,5 @@
 package io.jumpgate.gateway.cli;
 
-import io.jumpgate.config.ConfigException;
-import io.jumpgate.config.ConfigLoader;
 import io.jumpgate.config.JumpgateConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,13 +19,9 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JumpgateConfig c;
-        try {
-            c = ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println(file + ": " + e.getMessage());
-            return 2;
-        }
+        var loaded = ConfigFiles.load(file, spec.commandLine().getErr());
+        if (loaded.isEmpty()) return ConfigFiles.INVALID;
+        JumpgateConfig c = loaded.get();
         spec.commandLine().getOut().printf("ok: %s: %d users, %d roles, %d static targets; ssh on %s:%d; audit to %s%n",
                 file, c.users().size(), c.roles().size(), c.inventory().staticTargets().size(), c.ssh().listenHost(),
                 c.ssh().listenPort(), c.audit().file());

@@ -1,7 +1,5 @@
 package io.jumpgate.gateway.cli;
 
-import io.jumpgate.config.ConfigException;
-import io.jumpgate.config.ConfigLoader;
 import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.core.policy.User;
 import io.jumpgate.gateway.ssh.KeyFiles;
@@ -41,13 +39,9 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path file = config != null ? config : defaultConfig();
-        JumpgateConfig c;
-        try {
-            c = ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            err.println(file + ": " + e.getMessage());
-            return 2;
-        }
+        var loaded = ConfigFiles.load(file, err);
+        if (loaded.isEmpty()) return ConfigFiles.INVALID;
+        JumpgateConfig c = loaded.get();
         if (!c.users().containsKey(DEMO_USER)) {
             err.println(file + ": the demo config has no user '" + DEMO_USER + "'");
             return 2;

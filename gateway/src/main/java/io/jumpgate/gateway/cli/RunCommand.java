@@ -1,7 +1,5 @@
 package io.jumpgate.gateway.cli;
 
-import io.jumpgate.config.ConfigException;
-import io.jumpgate.config.ConfigLoader;
 import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.gateway.Gateway;
 import picocli.CommandLine;
@@ -23,13 +21,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JumpgateConfig c;
-        try {
-            c = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println(config + ": " + e.getMessage());
-            return 2;
-        }
+        var loaded = ConfigFiles.load(config, spec.commandLine().getErr());
+        if (loaded.isEmpty()) return ConfigFiles.INVALID;
+        JumpgateConfig c = loaded.get();
         return startAndWait(c, spec.commandLine().getOut(), spec.commandLine().getErr(), null);
     }
 
