@@ -34,7 +34,7 @@ class CliTest {
         Run r = cli("check-config", demo.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("ok: "), r.out());
-        assertTrue(r.out().contains("1 users, 1 roles, 1 static targets"), r.out());
+        assertTrue(r.out().contains("1 users, 2 roles, 2 static targets"), r.out());
     }
 
     @Test
