@@ -6,6 +6,8 @@ import io.jumpgate.core.audit.AuditWriteException;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.User;
 import io.jumpgate.gateway.GatewayServices;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.server.auth.UserAuth;
 import org.apache.sshd.server.auth.UserAuthFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
@@ -14,8 +16,10 @@ import org.apache.sshd.common.util.buffer.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.security.PublicKey;
 import java.security.SignatureException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * MINA's public-key method with the gateway's key decision in front of it and audit behind it: a key that is
@@ -24,6 +28,9 @@ import java.security.SignatureException;
  */
 final class AuditedPublicKeyAuth extends UserAuthPublicKey {
     private static final Logger LOG = LoggerFactory.getLogger(AuditedPublicKeyAuth.class);
+
+    /** Refused keys on this connection; like OpenSSH's MaxAuthTries, {@code limits.maxAuthAttempts} of them end it. */
+    private static final AttributeRepository.AttributeKey<AtomicInteger> FAILURES = new AttributeRepository.AttributeKey<>();
 
     private final GatewayServices services;
     private final PublicKeyCheck check;
@@ -100,6 +107,15 @@ final class AuditedPublicKeyAuth extends UserAuthPublicKey {
             services.audit().emit(credentialFields(e, c).build());
         } catch (AuditWriteException ex) {
             LOG.error("cannot audit a failed login of {}: {}", username, ex.getMessage());
+        }
+        int failures = session.computeAttributeIfAbsent(FAILURES, k -> new AtomicInteger()).incrementAndGet();
+        if (failures >= services.config().limits().maxAuthAttempts()) {
+            try {
+                session.disconnect(SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                        "too many authentication failures");
+            } catch (IOException ex) {
+                session.close(true);
+            }
         }
     }
 

@@ -80,7 +80,8 @@ public final class SshGateway implements AutoCloseable {
         server.addSessionListener(new SessionAuditor(services));
 
         CoreModuleProperties.AUTH_TIMEOUT.set(server, limits.loginGraceTime());
-        // One attempt = one key offered (a query, then the signed request); plus the initial "none" request.
+        // A backstop: refused keys are counted (and end the connection) in AuditedPublicKeyAuth, like MaxAuthTries;
+        // an accepted key costs a query and a signed request, plus the initial "none" request.
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, limits.maxAuthAttempts() * 2 + 1);
         CoreModuleProperties.IDLE_TIMEOUT.set(server, limits.idleTimeout());
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
