@@ -2,6 +2,7 @@ package io.jumpgate.config;
 
 import io.jumpgate.config.azure.AzureSettings;
 import io.jumpgate.config.azure.BlobArchiveSettings;
+import io.jumpgate.config.azure.NsgJitSettings;
 import io.jumpgate.core.policy.Cidr;
 import io.jumpgate.core.policy.JitPolicy;
 import io.jumpgate.core.policy.Ports;
@@ -227,7 +228,7 @@ public final class ConfigLoader {
     /** {@code inventory.azure}: scale sets by name or tag, the identity to read them with, and the cloud's endpoints. */
     static AzureSettings azureInventory(Section inv) {
         Section s = inv.section("azure", Set.of("subscriptionId", "tenantId", "credential", "scaleSets", "tagSelector",
-                "includeVms", "refreshInterval", "cloud", "endpoint")).orElse(null);
+                "includeVms", "refreshInterval", "cloud", "endpoint", "nsgJit")).orElse(null);
         if (s == null) return null;
         String subscription = s.requireString("subscriptionId");
         if (!GUID.matcher(subscription).matches()) throw s.error("subscriptionId", "not a subscription id (a GUID): '" + subscription + "'");
@@ -259,7 +260,21 @@ public final class ConfigLoader {
                     e.parsed("activeDirectory", endpoints.activeDirectory(), ConfigLoader::httpsUrl),
                     e.parsed("tokenAudience", endpoints.tokenAudience(), ConfigLoader::httpsUrl));
         }
-        return new AzureSettings(subscription, tenant, credential, sets, selector, s.bool("includeVms", false), every, endpoints);
+        return new AzureSettings(subscription, tenant, credential, sets, selector, s.bool("includeVms", false), every, endpoints,
+                nsgJit(s));
+    }
+
+    /** {@code inventory.azure.nsgJit}: {@code {enabled: true, gatewayId: gw1, sweepInterval: 30s}}; null when not enabled. */
+    static NsgJitSettings nsgJit(Section azure) {
+        Section s = azure.section("nsgJit", Set.of("enabled", "gatewayId", "sweepInterval")).orElse(null);
+        if (s == null || !s.bool("enabled", false)) return null;
+        String id = s.string("gatewayId", "jumpgate");
+        Duration every = positive(s, "sweepInterval", Duration.ofSeconds(30));
+        try {
+            return new NsgJitSettings(id, every);
+        } catch (IllegalArgumentException e) {
+            throw s.error("gatewayId", e.getMessage());
+        }
     }
 
     /** {@code managedIdentity}, {@code defaultAzureCredential}, or a mapping with {@code type} and its keys. */

@@ -100,4 +100,23 @@ class AzureConfigTest {
         fails("recordings:\n  azureBlob: {connectionStringEnv: JG_NOT_SET_ANYWHERE, container: recordings}\n",
                 "recordings.azureBlob.connectionStringEnv", "is not set");
     }
+
+    @Test
+    void nsgJitIsOffUnlessEnabledAndNamesBadKeys() {
+        String sets = "    scaleSets: [{resourceGroup: rg, name: web}]\n";
+        assertNull(ConfigLoader.parse(azure(sets)).inventory().azure().nsgJit());
+        assertNull(ConfigLoader.parse(azure(sets + "    nsgJit: {enabled: false, gatewayId: gw1}\n")).inventory().azure().nsgJit());
+        var on = ConfigLoader.parse(azure(sets + "    nsgJit: {enabled: true, gatewayId: gw-west.1, sweepInterval: 10s}\n"))
+                .inventory().azure().nsgJit();
+        assertEquals("gw-west.1", on.gatewayId());
+        assertEquals(Duration.ofSeconds(10), on.sweepInterval());
+        var dflt = ConfigLoader.parse(azure(sets + "    nsgJit: {enabled: true}\n")).inventory().azure().nsgJit();
+        assertEquals("jumpgate", dflt.gatewayId());
+        assertEquals(Duration.ofSeconds(30), dflt.sweepInterval());
+
+        fails(azure(sets + "    nsgJit: {enabled: true, gatewayId: 'gw 1'}\n"), "inventory.azure.nsgJit.gatewayId", "gatewayId must be");
+        fails(azure(sets + "    nsgJit: {enabled: true, sweepInterval: 0s}\n"), "inventory.azure.nsgJit.sweepInterval", "positive");
+        fails(azure(sets + "    nsgJit: {enabled: yes-please}\n"), "inventory.azure.nsgJit.enabled", "");
+        fails(azure(sets + "    nsgJit: {enable: true}\n"), "inventory.azure.nsgJit.enable", "");
+    }
 }

@@ -4,6 +4,8 @@ import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.config.azure.AzureClients;
 import io.jumpgate.config.azure.BlobArchiveSettings;
 import io.jumpgate.config.azure.BlobRecordingArchive;
+import io.jumpgate.config.azure.NsgJitSettings;
+import io.jumpgate.config.azure.NsgJustInTime;
 import io.jumpgate.config.grants.GrantStores;
 import io.jumpgate.config.grants.JdbcGrantStore;
 import io.jumpgate.config.inventory.Inventories;
@@ -12,6 +14,7 @@ import io.jumpgate.core.grant.GrantService;
 import io.jumpgate.core.recording.LocalDirectoryArchive;
 import io.jumpgate.core.recording.RecordingArchive;
 import io.jumpgate.gateway.jit.JitCommand;
+import io.jumpgate.gateway.jit.NsgNetworkAccess;
 import io.jumpgate.gateway.recording.RecordedSessions;
 import io.jumpgate.rdp.RdpRelay;
 import io.jumpgate.core.access.GrantLookup;
@@ -161,6 +164,7 @@ public final class Gateway implements AutoCloseable {
         private AuditSink audit;
         private Inventory inventory;
         private GrantLookup grants;
+        private AzureClients azureClients;
 
         private Builder(JumpgateConfig config) {
             this.config = config;
@@ -189,11 +193,18 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /** Azure Resource Manager clients to use (default: made from {@code inventory.azure}); e.g. a test endpoint. */
+        public Builder azureClients(AzureClients c) {
+            this.azureClients = c;
+            return this;
+        }
+
         public Gateway build() throws IOException {
             List<AutoCloseable> owned = new ArrayList<>();
             try {
                 AuditSink a = audit != null ? audit : own(owned, new JsonLinesAuditLog(config.audit().file(), config.audit().fsync()));
-                Inventory inv = inventory != null ? inventory : own(owned, Inventories.open(config, a, clock).inventory());
+                Inventories.Built built = inventory != null ? null : Inventories.open(config, a, clock, azureClients);
+                Inventory inv = inventory != null ? inventory : own(owned, built.inventory());
                 GrantService grantService = null;
                 GrantLookup lookup = grants;
                 if (lookup == null) {
@@ -205,7 +216,8 @@ public final class Gateway implements AutoCloseable {
                         GatewayAddresses.of(config.ssh().listenHost()), lookup);
                 GatewayCommands commands = new GatewayCommands();
                 if (grantService != null) {
-                    JitCommand jit = new JitCommand(grantService);
+                    NsgNetworkAccess nsg = nsgJit(owned, built, inv, a, grantService);
+                    JitCommand jit = new JitCommand(grantService, nsg);
                     commands.register("jit", (ctx, args, in, out, err) -> jit.run(ctx.user(), ctx.source().getAddress(),
                             args, printer(out), printer(err)));
                 }
@@ -234,6 +246,18 @@ public final class Gateway implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        /** NSG just-in-time rules for {@code jit request --mode nsg}, when {@code inventory.azure.nsgJit} enables them. */
+        private NsgNetworkAccess nsgJit(List<AutoCloseable> owned, Inventories.Built built, Inventory inv, AuditSink a,
+                                        GrantService grantService) {
+            NsgJitSettings settings = config.inventory().azure() == null ? null : config.inventory().azure().nsgJit();
+            if (settings == null || built == null || built.azure().isEmpty() || built.clients().isEmpty()) return null;
+            NsgJustInTime jit = new NsgJustInTime(built.clients().get(), settings.gatewayId(), a, clock);
+            NsgNetworkAccess access = own(owned, new NsgNetworkAccess(jit, built.azure().get(), inv::snapshot, a, clock));
+            jit.start(settings.sweepInterval());
+            grantService.addListener(access);
+            return access;
         }
 
         /** Where finished recordings go: Azure Blob Storage when configured, else the local recordings directory. */

@@ -19,10 +19,17 @@ import java.util.Objects;
  * @param includeVms      also list standalone VMs in the resource groups of the selected scale sets
  * @param refreshInterval how often the inventory is re-read
  * @param endpoints       Resource Manager and Entra ID endpoints (public cloud, sovereign cloud or a test server)
+ * @param nsgJit          NSG just-in-time rules ({@code nsgJit}), or null when not enabled
  */
 public record AzureSettings(String subscriptionId, String tenantId, Credential credential, List<ScaleSetRef> scaleSets,
                             Map<String, String> tagSelector, boolean includeVms, Duration refreshInterval,
-                            Endpoints endpoints) {
+                            Endpoints endpoints, NsgJitSettings nsgJit) {
+    /** Without NSG just-in-time rules. */
+    public AzureSettings(String subscriptionId, String tenantId, Credential credential, List<ScaleSetRef> scaleSets,
+                         Map<String, String> tagSelector, boolean includeVms, Duration refreshInterval, Endpoints endpoints) {
+        this(subscriptionId, tenantId, credential, scaleSets, tagSelector, includeVms, refreshInterval, endpoints, null);
+    }
+
     public AzureSettings {
         Objects.requireNonNull(subscriptionId, "subscriptionId");
         Objects.requireNonNull(credential, "credential");

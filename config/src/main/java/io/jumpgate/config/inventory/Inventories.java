@@ -27,6 +27,11 @@ public final class Inventories {
      * empty and fills in on its first refresh (the gateway does not wait for Azure to start).
      */
     public static Built open(JumpgateConfig config, AuditSink audit, Clock clock) {
+        return open(config, audit, clock, null);
+    }
+
+    /** As {@link #open(JumpgateConfig, AuditSink, Clock)} with given Azure clients (null: made from the config). */
+    public static Built open(JumpgateConfig config, AuditSink audit, Clock clock, AzureClients given) {
         List<Inventory> parts = new ArrayList<>();
         if (!config.inventory().staticTargets().isEmpty() || config.inventory().azure() == null) {
             parts.add(new StaticInventory(config.inventory().staticTargets(), clock.instant()));
@@ -34,7 +39,7 @@ public final class Inventories {
         AzureVmssInventory azure = null;
         AzureClients clients = null;
         if (config.inventory().azure() != null) {
-            clients = AzureClients.from(config.inventory().azure());
+            clients = given != null ? given : AzureClients.from(config.inventory().azure());
             azure = new AzureVmssInventory(clients, config.inventory().azure(), audit, clock,
                     config.limits().allowLoopbackTargets());
             azure.start();

@@ -42,19 +42,26 @@ public final class JitCommand {
     private static final Logger log = LoggerFactory.getLogger(JitCommand.class);
 
     private final GrantService service;
+    private final NetworkAccess nsg;
 
     public JitCommand(GrantService service) {
+        this(service, null);
+    }
+
+    /** @param nsg what {@code --mode nsg} opens (null: that mode is refused as not enabled) */
+    public JitCommand(GrantService service, NetworkAccess nsg) {
         this.service = service;
+        this.nsg = nsg;
     }
 
     /** @param args the words after {@code jit} (a leading {@code jit} is accepted too) */
     public int run(User user, InetAddress connectionSource, List<String> args, PrintStream out, PrintStream err) {
-        return run(new Context(service, Actor.user(user), user, connectionSource, out, err), args);
+        return run(new Context(service, Actor.user(user), user, connectionSource, out, err, nsg), args);
     }
 
     /** For operators on the gateway host ({@code jumpgate grants}): everything but {@code request}. */
     public int runAsOperator(String unixUser, List<String> args, PrintStream out, PrintStream err) {
-        return run(new Context(service, Actor.operator(unixUser), null, null, out, err), args);
+        return run(new Context(service, Actor.operator(unixUser), null, null, out, err, nsg), args);
     }
 
     private static int run(Context ctx, List<String> args) {
@@ -102,7 +109,8 @@ public final class JitCommand {
     }
 
     /** @param user the requesting user (null for operators, who do not request) */
-    private record Context(GrantService service, Actor actor, User user, InetAddress source, PrintStream out, PrintStream err) {
+    private record Context(GrantService service, Actor actor, User user, InetAddress source, PrintStream out, PrintStream err,
+                           NetworkAccess nsg) {
 
         int failed(Exception e, Object command) {
             boolean json = command instanceof Scripted s && s.json();
@@ -111,6 +119,9 @@ public final class JitCommand {
             if (e instanceof GrantException g) {
                 code = g.kind().code();
                 message = g.getMessage();
+            } else if (e instanceof NetworkAccess.Refused n) {
+                code = n.code();
+                message = n.getMessage();
             } else if (e instanceof GrantStoreException) {
                 log.warn("jit command failed for {}: {}", actor.name(), e.toString());
                 code = "unavailable";
@@ -187,6 +198,9 @@ public final class JitCommand {
         String reason;
         @Option(names = "--from", paramLabel = "CIDR", description = "source block instead of your address (if your role allows)")
         String from;
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "gateway",
+                description = "gateway (default): the gateway admits you; nsg: also open the target's Azure NSG to your address")
+        String mode;
 
         RequestCmd(Context ctx) {
             super(ctx);
@@ -198,12 +212,42 @@ public final class JitCommand {
             for (String s : ports) p.add(Ports.parse(s));
             Duration d = Durations.parse(duration);
             Cidr cidr = from == null ? null : Cidr.parse(from);
+            boolean network = switch (mode) {
+                case "gateway" -> false;
+                case "nsg" -> true;
+                default -> throw new IllegalArgumentException("--mode is gateway or nsg, not '" + mode + "'");
+            };
+            if (network) {
+                if (ctx.nsg() == null) {
+                    throw new NetworkAccess.Refused("nsg_jit_disabled", "--mode nsg is not enabled on this gateway");
+                }
+                ctx.nsg().check(target, p);
+            }
             Grant g = ctx.service().request(new GrantRequest(ctx.user(), target, p, d, reason, cidr, ctx.source()));
+            String opened = network ? openNetwork(g) : null;
             String headline = g.state() == GrantState.PENDING
                     ? "Grant " + g.id() + " is pending approval; it starts when approved and lasts " + Durations.format(g.duration()) + "."
-                    : "Grant " + g.id() + " is active: connect now (e.g. ssh -J <gateway> " + g.target() + ").";
+                    : "Grant " + g.id() + " is active: connect now (e.g. ssh -J <gateway> " + g.target() + ")."
+                    + (opened == null ? "" : "\n" + opened);
             ctx.show(g, json, headline);
             return OK;
+        }
+
+        /** All or nothing: when the rule cannot be opened (or the grant awaits approval), the grant is withdrawn. */
+        private String openNetwork(Grant g) {
+            if (g.state() == GrantState.PENDING) {
+                ctx.service().revoke(ctx.actor(), g.id(), "--mode nsg needs a grant without approval");
+                throw new NetworkAccess.Refused("approval_required", "--mode nsg is only for roles that grant without approval;"
+                        + " request " + g.id() + " withdrawn");
+            }
+            try {
+                return ctx.nsg().open(g);
+            } catch (RuntimeException e) {
+                ctx.service().revoke(ctx.actor(), g.id(), "NSG rule not opened");
+                throw e instanceof NetworkAccess.Refused r ? new NetworkAccess.Refused(r.code(), r.getMessage() + "; grant "
+                        + g.id() + " revoked") : new NetworkAccess.Refused("nsg_failed", "the NSG rule could not be opened; grant "
+                        + g.id() + " revoked");
+            }
         }
     }
 

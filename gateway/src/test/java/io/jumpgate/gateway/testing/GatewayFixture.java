@@ -41,6 +41,14 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** As {@link #start(Path, String)}, auditing to {@code audit} (owned by the caller) instead of the file. */
     public static GatewayFixture start(Path dir, String yaml, AuditSink audit) throws IOException {
+        return startWith(dir, yaml, b -> {
+            if (audit != null) b.audit(audit);
+        });
+    }
+
+    /** As {@link #start(Path, String)}, letting {@code builder} add to the gateway (clock, Azure clients, ...). */
+    public static GatewayFixture startWith(Path dir, String yaml, java.util.function.Consumer<Gateway.Builder> builder)
+            throws IOException {
         Files.createDirectories(dir);
         String text = yaml.replace("${dir}", dir.toString());
         if (!text.contains("dataDir:")) {
@@ -48,7 +56,7 @@ public final class GatewayFixture implements AutoCloseable {
         }
         JumpgateConfig config = ConfigLoader.parse(text);
         Gateway.Builder b = Gateway.builder(config);
-        if (audit != null) b.audit(audit);
+        builder.accept(b);
         return new GatewayFixture(b.build().start(), dir);
     }
 
