@@ -65,6 +65,7 @@ class JitRdpAcceptanceTest {
                             - {name: win-rdp, port: %d, target: win_0, backendPort: %d}
                         limits:
                           allowLoopbackTargets: true
+                          terminateOnExpiry: true
                         grants:
                           pollInterval: 200ms
                         inventory:
@@ -125,6 +126,23 @@ class JitRdpAcceptanceTest {
         JsonNode g = JitSshAcceptanceTest.JSON.readTree(own.out());
         assertEquals(source + "/32", g.path("from").asText(), g.toString());
         assertAdmitted(source, g.path("id").asText());
+    }
+
+    @Test
+    void withTerminateOnExpiryAnEstablishedRelayEndsWhenItsGrantExpires() throws Exception {
+        String source = FreePorts.nextLoopbackHost();
+        String id = JitSshAcceptanceTest.request(client, "gw-alice", "win_0", "--port", String.valueOf(target.port()),
+                "--for", "3s", "--from", source + "/32").path("id").asText();
+        try (Socket s = connectFrom(source)) {
+            int before = target.connections.size();
+            s.getOutputStream().write(connectionRequest("jgtest"));
+            Poll.until(Duration.ofSeconds(10), "the relay reaching the target", () -> target.connections.size() > before);
+            gw.awaitAudit("grant.expired", JitSshAcceptanceTest.grant(id));
+            assertEquals(-1, readOrEof(s.getInputStream()), "the relay should end at the grant's expiry");
+        }
+        JsonNode closed = gw.awaitAudit("rdp.closed", e -> e.path("source").asText().startsWith(source + ":"));
+        assertEquals("grant_ended", closed.path("code").asText(), closed.toString());
+        assertRefused(source);
     }
 
     /** The relay closes the client without connecting to the target, and audits {@code rdp.denied}. */

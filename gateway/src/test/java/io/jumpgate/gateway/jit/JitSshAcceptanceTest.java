@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,9 @@ class JitSshAcceptanceTest {
                   terminateOnExpiry: %s
                 grants:
                   pollInterval: 200ms
+                sessions:
+                  login: {default: %s}
+                  port: %d
                 inventory:
                   static:
                     - {name: web_0, address: %s}
@@ -98,12 +102,21 @@ class JitSshAcceptanceTest {
                     jit: {required: true, maxDuration: 1h, approval: true, approvers: [secops]}
                   - {name: secops, targets: [secops_*], ports: [ssh]}
                 users:
-                """.formatted(dataDir, terminateOnExpiry, target.host(), target.port(), target.port()) + users;
+                """.formatted(dataDir, terminateOnExpiry, target.loginUser(), target.port(), target.host(), target.port(),
+                target.port()) + users;
     }
 
-    /** Starts a gateway in {@code dataDir}; {@code ssh NAME-USER} then logs in to it as USER. */
+    /**
+     * Starts a gateway in {@code dataDir}; {@code ssh NAME-USER} then logs in to it as USER. Recorded sessions
+     * ({@code ssh -t NAME-USER web_0}) work too: the gateway knows the target's host key and the target accepts the
+     * gateway's identity key.
+     */
     GatewayFixture gateway(String name, Path dataDir, boolean terminateOnExpiry) throws Exception {
+        Files.createDirectories(dataDir);
+        Files.writeString(dataDir.resolve("known_hosts"), "[web_0]:" + target.port() + " " + target.hostKeyLine() + "\n");
         GatewayFixture g = GatewayFixture.start(dataDir, yaml(dataDir, terminateOnExpiry));
+        Files.writeString(target.dir().resolve("authorized_keys"),
+                Files.readString(dataDir.resolve("target_id_ed25519.pub")).trim() + "\n", StandardOpenOption.APPEND);
         client.knownHost("127.0.0.1", g.port(), g.hostKeyLine());
         for (String u : USERS) {
             client.host(name + "-" + u, "HostName 127.0.0.1", "Port " + g.port(), "User " + u, "IdentityFile " + keys.get(u));
@@ -215,6 +228,25 @@ class JitSshAcceptanceTest {
                 live.awaitExit(Duration.ofSeconds(15));
             }
             cutting.awaitAudit("connection.terminated", grant(longId));
+        }
+    }
+
+    @Test
+    void withTerminateOnExpiryARecordedSessionAdmittedByAGrantIsCutToo() throws Exception {
+        try (GatewayFixture cutting = gateway("gwc", dir.resolve("gwc"), true)) {
+            String id = request(client, "gwc-dave", "web_0", "--port", String.valueOf(target.port()), "--for", "4s")
+                    .path("id").asText();
+            try (LiveSsh live = LiveSsh.start(client, "-tt", "gwc-dave", "web_0", "cat")) {
+                live.echo("recorded-before-expiry");
+                cutting.awaitAudit("grant.expired", grant(id));
+                assertEquals(255, live.awaitExit(Duration.ofSeconds(15)), live.output());
+                assertTrue(live.output().contains("jumpgate: grant " + id + " ended"), live.output());
+            }
+            JsonNode cut = cutting.awaitAudit("connection.terminated", grant(id));
+            assertEquals("grant_ended", cut.path("code").asText());
+            assertEquals("recorded", cut.path("fields").path("kind").asText());
+            cutting.awaitAudit("session.closed", e -> e.path("code").asText().equals("ended_by_gateway")
+                    && e.path("user").asText().equals("dave"));
         }
     }
 

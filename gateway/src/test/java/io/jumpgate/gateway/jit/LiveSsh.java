@@ -43,12 +43,15 @@ final class LiveSsh implements AutoCloseable {
         return new LiveSsh(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
 
-    /** Writes {@code line} and waits (bounded) until the remote {@code cat} echoed it back. */
+    /** Writes {@code line} and waits (bounded) until the target echoed it back (remote {@code cat}, or its tty). */
     LiveSsh echo(String line) throws IOException {
         stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();
-        Poll.until(Duration.ofSeconds(15), "'" + line + "' echoed through the session; output so far: " + output(),
-                () -> output().contains(line + "\n"));
+        try {
+            Poll.until(Duration.ofSeconds(15), "'" + line + "' echoed through the session", () -> output().contains(line));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; output: " + output() + (alive() ? "" : "; ssh ended"), e);
+        }
         return this;
     }
 
