@@ -65,6 +65,7 @@ public final class RecordedSession implements Command {
     private volatile PtyCapableChannelSession targetChannel;
     private volatile SessionRecording recording;
     private volatile String endReason;
+    private volatile Runnable finished;
 
     RecordedSession(RecordedSessions owner, SessionContext ctx, Decision.Allow allow, String command, SessionAudit audit,
                     Clock clock, Executor executor) {
@@ -171,6 +172,7 @@ public final class RecordedSession implements Command {
             ch.setOut(toUser);
             ch.setErr(pty != null ? toUser : new RecordingTee(err));
             ch.open().verify(owner.timeout());
+            if (endReason != null) ch.close(true); // ended while connecting
             if (pty != null) env.addSignalListener((c, s) -> windowChanged(env), Signal.WINCH);
             executor.execute(this::pumpInput);
             ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
@@ -276,10 +278,28 @@ public final class RecordedSession implements Command {
 
     /** A required recording failed mid-session: stop showing output and end the session. */
     private void endForRecording() {
+        end("recording failed (" + recording.failure() + "); this session must be recorded and has been ended");
+    }
+
+    /**
+     * Ends the session from the gateway's side (e.g. the grant that admitted it ended): the user is told
+     * {@code reason} and the session closes as {@code ended_by_gateway}. Does not block.
+     */
+    public void end(String reason) {
         if (endReason != null) return;
-        endReason = "recording failed (" + recording.failure() + "); this session must be recorded and has been ended";
+        endReason = reason;
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(true);
+    }
+
+    /** Runs {@code r} once the session has ended (or its channel is destroyed before it started). */
+    public void whenFinished(Runnable r) {
+        this.finished = r;
+    }
+
+    private void runFinished() {
+        Runnable r = finished;
+        if (r != null) r.run();
     }
 
     private void failed(String code, String message, Map<String, ?> fields) {
@@ -326,6 +346,7 @@ public final class RecordedSession implements Command {
         } catch (IOException ignored) {
             // the client is gone
         }
+        runFinished();
         exit.onExit(code, endReason == null ? "" : endReason);
     }
 
@@ -357,6 +378,7 @@ public final class RecordedSession implements Command {
 
     @Override
     public void destroy(ChannelSession channel) {
+        runFinished();
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(false);
         closeTarget();
