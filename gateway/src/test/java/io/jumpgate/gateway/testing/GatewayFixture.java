@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -41,6 +42,13 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** As {@link #start(Path, String)}, auditing to {@code audit} (owned by the caller) instead of the file. */
     public static GatewayFixture start(Path dir, String yaml, AuditSink audit) throws IOException {
+        return startWith(dir, yaml, b -> {
+            if (audit != null) b.audit(audit);
+        });
+    }
+
+    /** As {@link #start(Path, String)}, letting {@code customize} set more on the builder (e.g. a clock). */
+    public static GatewayFixture startWith(Path dir, String yaml, Consumer<Gateway.Builder> customize) throws IOException {
         Files.createDirectories(dir);
         String text = yaml.replace("${dir}", dir.toString());
         if (!text.contains("dataDir:")) {
@@ -48,7 +56,7 @@ public final class GatewayFixture implements AutoCloseable {
         }
         JumpgateConfig config = ConfigLoader.parse(text);
         Gateway.Builder b = Gateway.builder(config);
-        if (audit != null) b.audit(audit);
+        customize.accept(b);
         return new GatewayFixture(b.build().start(), dir);
     }
 
