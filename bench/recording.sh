@@ -7,7 +7,8 @@
 # bridge (the gateway terminates SSH and re-originates it to the target); only recording differs. Then,
 # alternating, times `ssh -T gw TARGET 'cat BIG'` (base64 text, aes128-gcm on both hops) through each, plus
 # straight to the target for reference, and prints MiB/s and the recorded/unrecorded ratio.
-# Goal: recording costs <= 10% (ratio >= 0.90). JUMPGATE_JAVA_OPTS passes JVM options (e.g. JFR).
+# Goal: recording costs <= 10% (ratio >= 0.90). Also prints the gateway's CPU time per MiB for each path (from
+# /proc: on a shared 2-core machine throughput follows total CPU, CPU per MiB is the steadier figure). JUMPGATE_JAVA_OPTS passes JVM options (e.g. JFR).
 set -euo pipefail
 MIB=${1:-256}
 ROUNDS=${2:-3}
@@ -129,8 +130,12 @@ CONF
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 size=$(stat -c %s "$tmp/big.txt")
-run() { # rec_0 | plain_0 | direct -> MiB/s
-  local t0 t1 got
+hz=$(getconf CLK_TCK)
+jg_cpu_ms() { awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$jg_pid/stat"; }
+jg_sys_ms() { awk -v hz="$hz" '{print int($15 * 1000 / hz)}' "/proc/$jg_pid/stat"; }
+run() { # rec_0 | plain_0 | direct -> MiB/s (and the gateway's CPU ms per MiB in $tmp/cpu.NAME)
+  local t0 t1 got c0 c1
+  c0=$(jg_cpu_ms)
   t0=$(now_ms)
   if [[ $1 == direct ]]; then
     got=$(ssh -F "$tmp/ssh_config" -T target "cat $tmp/big.txt" | wc -c)
@@ -138,13 +143,16 @@ run() { # rec_0 | plain_0 | direct -> MiB/s
     got=$(ssh -F "$tmp/ssh_config" -T gw "$1" "cat $tmp/big.txt" | wc -c)
   fi
   t1=$(now_ms)
+  c1=$(jg_cpu_ms)
+  [[ -z ${BENCH_DEBUG:-} ]] || echo "$1: sys $(jg_sys_ms) ms total $c1 ms" >&2
+  [[ $1 == direct ]] || awk -v c=$((c1 - c0)) -v b="$size" 'BEGIN {printf "%.2f\n", c / (b / 1048576)}' >> "$tmp/cpu.$1"
   [[ $got == "$size" ]] || { echo "$1: got $got of $size bytes; gateway log: $(tail -5 "$tmp/jumpgate.log")" >&2; exit 1; }
   awk -v ms=$((t1 - t0)) -v b="$size" 'BEGIN {printf "%.1f\n", b / 1048576 / (ms / 1000)}'
 }
 
 # Warm up (JIT compilation in Jumpgate, page cache), then drop the warm-up recordings.
 run rec_0 >/dev/null; run plain_0 >/dev/null; run direct >/dev/null
-rm -f "$tmp"/recordings/*.cast
+rm -f "$tmp"/recordings/*.cast "$tmp"/cpu.*
 
 : > "$tmp/r.rec"; : > "$tmp/r.plain"; : > "$tmp/r.direct"
 for i in $(seq 1 "$ROUNDS"); do
@@ -160,4 +168,6 @@ printf 'recorded (required) %s MiB/s   unrecorded (off) %s MiB/s   direct to ssh
 printf 'recorded/unrecorded ratio %.2f (goal >= 0.90)   unrecorded/direct %.2f\n' \
   "$(awk -v a="$rec" -v b="$plain" 'BEGIN {print a / b}')" "$(awk -v a="$plain" -v b="$direct" 'BEGIN {print a / b}')"
 echo "runs (MiB/s): recorded $(tr '\n' ' ' < "$tmp/r.rec")| unrecorded $(tr '\n' ' ' < "$tmp/r.plain")| direct $(tr '\n' ' ' < "$tmp/r.direct")"
-echo "largest recording: $(stat -c %s "$cast") bytes"
+printf 'gateway CPU per MiB (user+sys, median): recorded %s ms   unrecorded %s ms\n' \
+  "$(median < "$tmp/cpu.rec_0")" "$(median < "$tmp/cpu.plain_0")"
+echo "largest recording: $(stat -c %s "$cast") bytes, $(($(wc -l < "$cast") - 1)) events"
