@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Recorded vs unrecorded `ssh gw TARGET 'cat BIG'` throughput through the real gateway, same run, same target.
-#   bench/recording.sh [MIB=256] [ROUNDS=3]
+#   bench/recording.sh [MIB=256] [ROUNDS=3]        (TTY=1 bench/recording.sh: with a pty, as ssh -t)
 # Starts (as root, in a temp dir, on probed 127.0.0.x ports) a real OpenSSH sshd target and Jumpgate
 # (`java -jar gateway/target/jumpgate.jar run`) with two inventory names for that one target: rec_0 in a role
 # with `recording: required`, plain_0 in a role with `recording: off`. Both go through the same recorded-session
@@ -132,6 +132,7 @@ CONF
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 size=$(stat -c %s "$tmp/big.txt")
+tty=-T; [[ -z ${TTY:-} ]] || tty=-tt # TTY=1: through a pty on the target (as `ssh -t gw TARGET`), CRs dropped
 hz=$(getconf CLK_TCK)
 jg_cpu_ms() { awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$jg_pid/stat"; }
 jg_sys_ms() { awk -v hz="$hz" '{print int($15 * 1000 / hz)}' "/proc/$jg_pid/stat"; }
@@ -142,7 +143,7 @@ run() { # rec_0 | plain_0 | direct -> MiB/s (and the gateway's CPU ms per MiB in
   if [[ $1 == direct ]]; then
     got=$(ssh -F "$tmp/ssh_config" -T target "cat $tmp/big.txt" | wc -c) || true
   else
-    got=$(ssh -F "$tmp/ssh_config" -T gw "$1" "cat $tmp/big.txt" | wc -c) || true
+    got=$(ssh -F "$tmp/ssh_config" "$tty" gw "$1" "cat $tmp/big.txt" | tr -d '\r' | wc -c) || true
   fi
   t1=$(now_ms)
   c1=$(jg_cpu_ms)
@@ -165,7 +166,7 @@ done
 rec=$(median < "$tmp/r.rec"); plain=$(median < "$tmp/r.plain"); direct=$(median < "$tmp/r.direct")
 cast=$(ls -S "$tmp"/recordings/*.cast | head -1)
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'file: %d MiB of base64 text, %d rounds (median), ssh -T gw TARGET "cat FILE", aes128-gcm\n' "$((size / 1048576))" "$ROUNDS"
+printf 'file: %d MiB of base64 text, %d rounds (median), ssh %s gw TARGET "cat FILE", aes128-gcm\n' "$((size / 1048576))" "$ROUNDS" "$tty"
 printf 'recorded (required) %s MiB/s   unrecorded (off) %s MiB/s   direct to sshd %s MiB/s\n' "$rec" "$plain" "$direct"
 printf 'recorded/unrecorded ratio %.2f (goal >= 0.90)   unrecorded/direct %.2f\n' \
   "$(awk -v a="$rec" -v b="$plain" 'BEGIN {print a / b}')" "$(awk -v a="$plain" -v b="$direct" 'BEGIN {print a / b}')"

@@ -6,22 +6,15 @@ import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
-
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
-
 import org.apache.sshd.core.CoreModuleProperties;
 
 import java.io.Closeable;
 import java.io.IOException;
-
 import java.net.InetSocketAddress;
-
-
 import java.security.GeneralSecurityException;
-
 import java.time.Duration;
 import java.util.ArrayList;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
