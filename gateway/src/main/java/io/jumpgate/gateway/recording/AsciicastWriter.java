@@ -3,6 +3,9 @@ package io.jumpgate.gateway.recording;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,6 +25,8 @@ import java.util.function.LongSupplier;
  */
 public final class AsciicastWriter implements Closeable {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
     private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
 
     private final OutputStream out;
@@ -142,8 +147,10 @@ public final class AsciicastWriter implements Closeable {
         int o = len;
         int i = off, end = off + n;
         while (i < end) {
-            // Fast path: copy a run of printable ASCII (a signed byte below 0x20 is a control or non-ASCII).
+            // Fast path: copy a run of printable ASCII, eight bytes at a time while it lasts, then byte by byte
+            // (a signed byte below 0x20 is a control or non-ASCII).
             int run = i;
+            while (i + 8 <= end && plain((long) LONGS.get(b, i))) i += 8;
             while (i < end) {
                 byte c = b[i];
                 if (c < 0x20 || c == '"' || c == '\\') break;
@@ -200,6 +207,18 @@ public final class AsciicastWriter implements Closeable {
             }
         }
         len = o;
+    }
+
+    /**
+     * Are all eight bytes of {@code v} printable ASCII that JSON copies as is (0x20..0x7F but {@code "} and
+     * {@code \\})? Bit tricks that are exact for "some byte is": zero ({@code (x - 0x01..) & ~x & 0x80..}),
+     * below 0x20, or has its high bit set.
+     */
+    static boolean plain(long v) {
+        long below = (v - 0x2020202020202020L) & ~v;
+        long x = v ^ 0x2222222222222222L, quote = (x - ONES) & ~x;
+        long y = v ^ 0x5C5C5C5C5C5C5C5CL, backslash = (y - ONES) & ~y;
+        return ((v | below | quote | backslash) & HIGHS) == 0;
     }
 
     /** Is {@code c} a valid {@code k}-th byte after lead byte {@code lead} (no overlongs, surrogates, > U+10FFFF)? */

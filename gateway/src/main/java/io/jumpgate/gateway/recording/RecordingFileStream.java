@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 final class RecordingFileStream extends OutputStream {
     private final FileChannel channel;
+    /** Where the next line starts (kept here: asking the channel costs a syscall per line). */
+    private long position;
 
     RecordingFileStream(Path file) throws IOException {
         this.channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -28,14 +30,14 @@ final class RecordingFileStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        long start = channel.position();
         ByteBuffer buf = ByteBuffer.wrap(b, off, len);
         try {
             while (buf.hasRemaining()) channel.write(buf);
+            position += len;
         } catch (IOException e) {
             try {
-                channel.truncate(start);
-                channel.position(start);
+                channel.truncate(position);
+                channel.position(position);
             } catch (IOException ignored) {
                 // the torn tail stays; players stop at the last complete line
             }

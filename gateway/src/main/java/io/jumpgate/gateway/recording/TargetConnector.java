@@ -6,22 +6,15 @@ import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,18 +41,6 @@ public final class TargetConnector implements Closeable {
         CoreModuleProperties.ABORT_ON_INVALID_CERTIFICATE.set(client, true);
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         client.start();
-    }
-
-    /** Reads the first private key of an OpenSSH key file (unencrypted). */
-    public static KeyPair loadKey(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(null, () -> file.toString(), in, FilePasswordProvider.EMPTY);
-            Iterator<KeyPair> it = keys == null ? null : keys.iterator();
-            if (it == null || !it.hasNext()) throw new IOException("no private key in " + file);
-            return it.next();
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read private key " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /** Connects, verifies the host key and logs in as {@code login}; the caller closes the session. */

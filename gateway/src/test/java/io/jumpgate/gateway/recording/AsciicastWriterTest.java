@@ -179,4 +179,46 @@ class AsciicastWriterTest {
             assertEquals(1, audit.matching(e -> e.type() == AuditType.RECORDING_FAILED).size(), "audited once");
         }
     }
+
+    @Test
+    void eightBytesAtATimeAgreesWithTheByteRuleForEveryByteAtEveryPosition() {
+        for (int b = 0; b < 256; b++) {
+            boolean plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+            for (int pos = 0; pos < 8; pos++) {
+                for (long fill : new long[] {0x4141414141414141L, 0x2020202020202020L, 0x7F7F7F7F7F7F7F7FL}) {
+                    long v = fill & ~(0xFFL << (8 * pos)) | ((long) b << (8 * pos));
+                    assertEquals(plain, AsciicastWriter.plain(v), "byte " + b + " at " + pos + " in " + Long.toHexString(fill));
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomTextInRandomChunksRoundTrips() throws Exception {
+        java.util.Random r = new java.util.Random(42);
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ~\"\\\n\r\t\u0001\u001b\u007fäß€\uD83D\uDE00";
+        for (int round = 0; round < 200; round++) {
+            StringBuilder sb = new StringBuilder();
+            int n = r.nextInt(300);
+            for (int i = 0; i < n; i++) {
+                // mostly long printable runs, like real terminal output
+                char c = r.nextInt(10) < 8 ? alphabet.charAt(r.nextInt(38)) : alphabet.charAt(r.nextInt(alphabet.length()));
+                if (Character.isHighSurrogate(c)) sb.append("\uD83D\uDE00");
+                else if (!Character.isLowSurrogate(c)) sb.append(c);
+            }
+            byte[] text = sb.toString().getBytes(StandardCharsets.UTF_8);
+            FullDisk disk = new FullDisk(1 << 20);
+            AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+            for (int off = 0; off < text.length; ) {
+                int len = Math.min(text.length - off, 1 + r.nextInt(40));
+                w.output(text, off, len);
+                off += len;
+            }
+            StringBuilder back = new StringBuilder();
+            for (String line : disk.toString(StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isEmpty()) back.append(JSON.readTree(line).get(2).asText());
+            }
+            assertEquals(sb.toString(), back.toString());
+        }
+    }
 }

@@ -1,23 +1,22 @@
 package io.jumpgate.gateway.recording;
 
-import io.jumpgate.core.audit.AuditEvent;
-import io.jumpgate.core.audit.AuditSink;
-import io.jumpgate.core.audit.AuditType;
-import io.jumpgate.core.audit.JsonLinesAuditLog;
-import io.jumpgate.core.audit.MemoryAuditSink;
-import io.jumpgate.core.policy.Decision;
-import io.jumpgate.core.policy.RecordingMode;
-import io.jumpgate.core.recording.LocalDirectoryArchive;
-import io.jumpgate.core.target.Target;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jumpgate.gateway.cli.Cli;
+import io.jumpgate.gateway.testing.GatewayFixture;
+import io.jumpgate.gateway.testing.OpenSshClient;
+import io.jumpgate.gateway.testing.ProcessResult;
+import io.jumpgate.gateway.testing.SshdTarget;
+import io.jumpgate.testkit.Peers;
+import io.jumpgate.testkit.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,41 +30,47 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real OpenSSH client -> a minimal MINA server hosting {@link RecordedSession} -> real OpenSSH sshd target.
+ * Recorded sessions end to end: the real OpenSSH client -> the real gateway ({@code ssh -t gw TARGET [command]})
+ * -> a real OpenSSH sshd target. One target for the class (it trusts the gateway's identity key and user CA and
+ * presents a host certificate too); a gateway per test, configured in YAML as operators would.
  */
 class RecordedSessionTest {
     @TempDir
     static Path tmp;
     static SshdTarget sshd;
+    static OpenSshClient client;
     static Path identity;
     static Path userCa;
     static Path otherCa;
     static Path alice;
     static Path knownHosts;
     static Path hostCa;
-    static Target target;
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeAll
     static void startTarget() throws Exception {
         SshdTarget.requirePeers();
-        identity = Keys.generate(tmp.resolve("gw_identity"), "jumpgate identity");
-        userCa = Keys.generate(tmp.resolve("user_ca"), "jumpgate user CA");
-        otherCa = Keys.generate(tmp.resolve("other_ca"), "some other CA");
-        alice = Keys.generate(tmp.resolve("alice"), "alice");
-        hostCa = Keys.generate(tmp.resolve("host_ca"), "jumpgate host CA");
+        client = new OpenSshClient(tmp.resolve("client"));
+        identity = client.newKey("gw_identity");
+        userCa = client.newKey("user_ca");
+        otherCa = client.newKey("other_ca");
+        alice = client.newKey("alice");
+        hostCa = client.newKey("host_ca");
         // The target presents a host certificate too: known_hosts tests then also prove a certificate is matched by its key.
-        sshd = SshdTarget.start(List.of(Keys.publicLine(Path.of(identity + ".pub"))),
-                Path.of(userCa + ".pub"), hostCa);
-        knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
-        target = Target.of("web_0", InetAddress.getByName(sshd.host));
+        sshd = SshdTarget.start(tmp.resolve("target"), List.of(OpenSshClient.publicLine(identity)),
+                List.of("TrustedUserCAKeys " + userCa + ".pub", "LogLevel VERBOSE", "AcceptEnv LANG", "PrintMotd no",
+                        "PrintLastLog no"), hostCa);
+        Files.setPosixFilePermissions(Path.of(userCa + ".pub"), PosixFilePermissions.fromString("rw-r--r--"));
+        knownHosts = Files.writeString(tmp.resolve("known_hosts"),
+                "[" + sshd.host() + "]:" + sshd.port() + " " + sshd.hostKeyLine() + "\n");
     }
 
     @AfterAll
@@ -78,52 +83,68 @@ class RecordedSessionTest {
         for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
     }
 
-    /** A gateway for one test: its recordings directory, audit log (file and memory) and port. */
-    record Gw(int port, Path recordings, Path auditFile, MemoryAuditSink audit) {
-        List<AuditEvent> events(AuditType t) {
-            return audit.matching(e -> e.type() == t);
+    /** A gateway for one test, its client alias ({@code gw-PORT}), its configuration file and recordings directory. */
+    record Gw(GatewayFixture fixture, String alias, Path config, Path recordings) {
+        /** The first {@code event}; for {@code session.closed}, of a recorded session (not the client's gateway session). */
+        JsonNode await(String event) {
+            return fixture.awaitAudit(event, e -> !event.equals("session.closed")
+                    || e.path("fields").path("kind").asText().equals("recorded"));
+        }
+
+        List<JsonNode> events(String event) {
+            return fixture.audit().stream().filter(e -> e.path("event").asText().equals(event)).toList();
         }
     }
 
-    Gw gateway(TargetAuthenticator auth, Path knownHostsFile, Path recordings, RecordingMode mode) throws Exception {
-        return gateway(auth, knownHostsFile, List.of(), recordings, mode);
+    /** Sessions by the gateway's identity key, target host keys from the known_hosts file. */
+    Gw keyGateway(String mode) throws Exception {
+        return gateway(mode, null, "auth: key\n  identityKey: " + identity + "\n  knownHosts: " + knownHosts, b -> {});
     }
 
-    Gw gateway(TargetAuthenticator auth, Path knownHostsFile, List<String> hostCaKeys, Path recordings, RecordingMode mode)
+    /**
+     * @param mode       the role's {@code recording:}
+     * @param recordings {@code recordings.dir}, or null for one in the gateway's directory
+     * @param sessions   the {@code sessions:} keys besides port and login
+     */
+    Gw gateway(String mode, Path recordings, String sessions, Consumer<io.jumpgate.gateway.Gateway.Builder> customize)
             throws Exception {
         Path dir = Files.createTempDirectory(tmp, "gw");
-        Path auditFile = dir.resolve("audit.jsonl");
-        JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, false);
-        MemoryAuditSink mem = new MemoryAuditSink();
-        AuditSink both = e -> {
-            mem.emit(e);
-            log.emit(e);
-        };
-        Clock clock = Clock.systemUTC();
-        RecordedSessions sessions = new RecordedSessions(
-                new TargetConnector(TargetHostKeys.load(knownHostsFile, hostCaKeys, clock), auth, Duration.ofSeconds(10)),
-                new Recorder(recordings, new LocalDirectoryArchive(recordings), false, System::nanoTime),
-                t -> SshdTarget.LOGIN, both, clock, Duration.ofSeconds(10));
-        TestGateway gw = new TestGateway(dir.resolve("gw_host_key"),
-                PublicKeyEntry.parsePublicKeyEntry(Keys.publicLine(Path.of(alice + ".pub"))).resolvePublicKey(null, null, null),
-                sessions, new Decision.Allow(target, sshd.port, "ops", "grant-1", null, mode));
-        open.add(log);
-        open.add(sessions);
+        Path rec = recordings == null ? dir.resolve("recordings") : recordings;
+        String yaml = """
+                dataDir: %s
+                ssh:
+                  listen: 127.0.0.1:0
+                limits:
+                  allowLoopbackTargets: true
+                inventory:
+                  static:
+                    - {name: web_0, address: %s}
+                roles:
+                  - {name: ops, targets: [web_*], ports: [%d], recording: %s}
+                users:
+                  - {name: alice, roles: [ops], authorizedKeys: ["%s"]}
+                recordings:
+                  dir: %s
+                sessions:
+                  port: %d
+                  login: {default: %s}
+                  %s
+                """.formatted(dir, sshd.host(), sshd.port(), mode, OpenSshClient.publicLine(alice), rec, sshd.port(),
+                sshd.loginUser(), sessions);
+        Path config = Files.writeString(dir.resolve("jumpgate.yaml"), yaml);
+        GatewayFixture gw = GatewayFixture.startWith(dir, yaml, customize);
         open.add(gw);
-        return new Gw(gw.port(), recordings, auditFile, mem);
+        String alias = "gw-" + gw.port();
+        client.knownHost("127.0.0.1", gw.port(), gw.hostKeyLine())
+                .host(alias, "HostName 127.0.0.1", "Port " + gw.port(), "User alice", "IdentityFile " + alice,
+                        "SendEnv LANG");
+        return new Gw(gw, alias, config, rec);
     }
 
-    Gw keyGateway(RecordingMode mode) throws Exception {
-        return gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), knownHosts,
-                Files.createTempDirectory(tmp, "rec").resolve("recordings"), mode);
-    }
-
-    record SshResult(int exit, String out, String err) {}
-
-    /** Runs the real OpenSSH client against the gateway. */
-    static SshResult ssh(Gw gw, boolean tty, String input, String... command) throws Exception {
-        List<String> cmd = sshArgs(gw, tty);
-        cmd.addAll(List.of(command));
+    /** Runs the real OpenSSH client with {@code input} on a pipe kept open until it exits. */
+    static ProcessResult ssh(String input, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ssh", "-F", client.config().toString()));
+        cmd.addAll(args);
         Path out = Files.createTempFile(tmp, "out", ".txt"), err = Files.createTempFile(tmp, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("LANG", "C.UTF-8");
@@ -136,14 +157,13 @@ class RecordedSessionTest {
             throw new AssertionError("ssh did not finish: " + Files.readString(out) + Files.readString(err));
         }
         p.getOutputStream().close();
-        return new SshResult(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new ProcessResult(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    static List<String> sshArgs(Gw gw, boolean tty) {
-        return new ArrayList<>(List.of("ssh", "-F", "/dev/null", "-i", alice.toString(), "-o", "IdentitiesOnly=yes",
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-                "-o", "LogLevel=ERROR", "-o", "SendEnv=LANG", "-p", String.valueOf(gw.port()), tty ? "-tt" : "-T",
-                TestGateway.USER + "@127.0.0.1"));
+    static ProcessResult ssh(Gw gw, boolean tty, String input, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(tty ? "-tt" : "-T", gw.alias(), "web_0"));
+        args.addAll(List.of(command));
+        return ssh(input, args);
     }
 
     static String sha256(Path f) throws Exception {
@@ -152,7 +172,7 @@ class RecordedSessionTest {
 
     /** The recording as stock asciinema plays it (asciinema 2.2 wants a terminal: script(1) gives it one). */
     static String asciinemaCat(Path f) throws Exception {
-        io.jumpgate.testkit.Peers.requireExecutable("asciinema", "asciinema");
+        Peers.requireExecutable("asciinema", "asciinema");
         Process p = new ProcessBuilder("script", "-q", "-e", "-c", "asciinema cat '" + f + "'", "/dev/null")
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -170,10 +190,24 @@ class RecordedSessionTest {
         }
     }
 
+    /** {@code jumpgate ARGS} as operators type it; returns exit code and output. */
+    static ProcessResult jumpgate(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Cli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new ProcessResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
-    void interactiveShellIsRecordedPlayableAndHashed() throws Exception {
-        Gw gw = keyGateway(RecordingMode.REQUIRED);
-        SshResult r = ssh(gw, true, "echo rec-$((6*7))-ok $LANG $TERM\nexit\n");
+    void requiredTargetIsRefusedOnTheJumpPathAndRecordedPlayableHashedAndSearchableThroughTheGateway() throws Exception {
+        Gw gw = keyGateway("required");
+        client.host("web_0", "Port " + sshd.port(), "User " + sshd.loginUser(), "IdentityFile " + identity);
+        ProcessResult jump = ssh("", List.of("-o", "LogLevel=INFO", "-J", gw.alias(), "web_0", "echo", "should-not-run"));
+        assertEquals(255, jump.exit(), jump.toString());
+        assertFalse(jump.out().contains("should-not-run"));
+        JsonNode denied = gw.fixture().awaitAudit("forward.denied", e -> e.path("target").path("name").asText().equals("web_0"));
+        assertEquals("recording_required", denied.path("code").asText(), denied.toString());
+
+        ProcessResult r = ssh(gw, true, "echo rec-$((6*7))-ok $LANG $TERM\nexit\n");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("rec-42-ok C.UTF-8"), r.out());
 
@@ -183,43 +217,37 @@ class RecordedSessionTest {
         String header = Files.readAllLines(cast).get(0);
         assertTrue(header.startsWith("{\"version\":2,"), header);
         assertTrue(header.contains("\"user\":\"alice\"") && header.contains("\"target\":\"web_0\"")
-                && header.contains("\"grant\":\"grant-1\""), header);
+                && header.contains("\"mode\":\"required\""), header);
         assertTrue(asciinemaCat(cast).contains("rec-42-ok"));
 
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        AuditEvent finished = gw.events(AuditType.RECORDING_FINISHED).get(0);
-        assertEquals(sha256(cast), finished.fields().get("sha256"));
-        AuditEvent closed = gw.events(AuditType.SESSION_CLOSED).get(0);
-        assertEquals(sha256(cast), closed.fields().get("sha256"));
-        assertEquals(0, closed.fields().get("exitStatus"));
-        assertEquals(1, gw.events(AuditType.RECORDING_STARTED).size());
+        JsonNode closed = gw.await("session.closed");
+        JsonNode finished = gw.await("recording.finished");
+        assertEquals(sha256(cast), finished.path("fields").path("sha256").asText());
+        assertEquals(sha256(cast), closed.path("fields").path("sha256").asText());
+        assertEquals(0, closed.path("fields").path("exitStatus").asInt(), closed.toString());
+        assertEquals(1, gw.events("recording.started").size());
 
-        Path config = Files.writeString(tmp.resolve("review-" + System.nanoTime() + ".yaml"),
-                "recordings:\n  dir: " + gw.recordings() + "\naudit:\n  file: " + gw.auditFile() + "\n");
         String id = cast.getFileName().toString().replace(".cast", "");
-        java.io.StringWriter found = new java.io.StringWriter();
-        var cli = RecordingsCommand.commandLine(new RecordingsCommand());
-        cli.setOut(new java.io.PrintWriter(found));
-        assertEquals(0, cli.execute("--config", config.toString(), "grep", "rec-42-ok", "--user", "alice"), found.toString());
-        assertTrue(found.toString().contains(id + " +") && found.toString().contains("alice@web_0: rec-42-ok C.UTF-8 xterm"),
-                found.toString());
-        java.io.StringWriter verified = new java.io.StringWriter();
-        cli.setOut(new java.io.PrintWriter(verified));
-        assertEquals(0, cli.execute("--config", config.toString(), "verify", id), verified.toString());
+        ProcessResult found = jumpgate("recordings", "--config", gw.config().toString(), "grep", "rec-42-ok", "--user", "alice");
+        assertEquals(0, found.exit(), found.toString());
+        assertTrue(found.out().contains(id + " +") && found.out().contains("alice@web_0: rec-42-ok C.UTF-8 xterm"), found.out());
+        ProcessResult verified = jumpgate("recordings", "--config", gw.config().toString(), "verify", id);
+        assertEquals(0, verified.exit(), verified.toString());
     }
 
     @Test
     void windowChangesReachTheTargetAndTheRecording() throws Exception {
-        io.jumpgate.testkit.Peers.requireExecutable("tmux", "tmux");
-        Gw gw = keyGateway(RecordingMode.REQUIRED);
+        Peers.requireExecutable("tmux", "tmux");
+        Gw gw = keyGateway("required");
         String socket = "jg-rec-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try {
-            tmux(socket, "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", String.join(" ", sshArgs(gw, true)));
-            io.jumpgate.testkit.Poll.until(Duration.ofSeconds(15), "a shell prompt from the target",
+            tmux(socket, "new-session", "-d", "-s", "t", "-x", "100", "-y", "30",
+                    "ssh -F " + client.config() + " -tt " + gw.alias() + " web_0");
+            Poll.until(Duration.ofSeconds(15), "a shell prompt from the target",
                     () -> tmux(socket, "capture-pane", "-p", "-t", "t").contains("$"));
             tmux(socket, "resize-window", "-t", "t", "-x", "120", "-y", "40");
             tmux(socket, "send-keys", "-t", "t", "stty size; exit", "Enter");
-            Poll.until(gw, AuditType.SESSION_CLOSED);
+            gw.await("session.closed");
         } finally {
             new ProcessBuilder("tmux", "-L", socket, "kill-server").start().waitFor(5, TimeUnit.SECONDS);
         }
@@ -247,120 +275,116 @@ class RecordedSessionTest {
     }
 
     @Test
-    void execReturnsTheRemoteExitStatusAndKeepsStreamsApart() throws Exception {
-        Gw gw = keyGateway(RecordingMode.ON);
-        SshResult r = ssh(gw, false, "", "echo to-out; echo to-err >&2; exit 7");
+    void execReturnsTheRemoteExitStatusWithAndWithoutAPtyAndKeepsStreamsApartWithout() throws Exception {
+        Gw gw = keyGateway("on");
+        ProcessResult r = ssh(gw, false, "", "echo to-out; echo to-err >&2; exit 7");
         assertEquals(7, r.exit(), r.err());
         assertEquals("to-out\n", r.out());
         assertTrue(r.err().contains("to-err"), r.err());
         String text = asciinemaCat(onlyRecording(gw));
         assertTrue(text.contains("to-out") && text.contains("to-err"), text);
+
+        ProcessResult tty = ssh(gw, true, "", "exit 7");
+        assertEquals(7, tty.exit(), tty.toString());
     }
 
     @Test
     void exitSignalBecomes128PlusN() throws Exception {
-        Gw gw = keyGateway(RecordingMode.OFF);
-        SshResult r = ssh(gw, false, "", "kill -TERM $$");
+        Gw gw = keyGateway("off");
+        ProcessResult r = ssh(gw, false, "", "kill -TERM $$");
         assertEquals(128 + 15, r.exit(), r.err());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals("TERM", gw.events(AuditType.SESSION_CLOSED).get(0).fields().get("exitSignal"));
-        assertTrue(gw.events(AuditType.RECORDING_STARTED).isEmpty());
+        assertEquals("TERM", gw.await("session.closed").path("fields").path("exitSignal").asText());
+        assertTrue(gw.events("recording.started").isEmpty());
+    }
+
+    Gw certificateGateway(Path ca, Consumer<io.jumpgate.gateway.Gateway.Builder> customize) throws Exception {
+        return gateway("on", null, "auth: certificate\n  userCaKey: " + ca + "\n  knownHosts: " + knownHosts, customize);
     }
 
     @Test
     void sessionCertificateLogsInAndNamesUserAndSession() throws Exception {
-        Gw gw = gateway(new SessionCertificateAuthenticator(TargetConnector.loadKey(userCa), Duration.ofMinutes(5), Clock.systemUTC()),
-                knownHosts, Files.createTempDirectory(tmp, "rec").resolve("r"), RecordingMode.ON);
-        SshResult r = ssh(gw, false, "", "whoami");
+        Gw gw = certificateGateway(userCa, b -> {});
+        ProcessResult r = ssh(gw, false, "", "whoami");
         assertEquals(0, r.exit(), r.err());
         assertEquals("jgtest\n", r.out());
-        io.jumpgate.testkit.Poll.until(Duration.ofSeconds(5), "sshd logs the certificate",
-                () -> sshd.log().contains("jumpgate user=alice session=gw"));
+        Poll.until(Duration.ofSeconds(5), "sshd logs the certificate", () -> sshd.log().contains("jumpgate user=alice session="));
     }
 
     @Test
     void expiredCertificateIsRefusedWithAClearError() throws Exception {
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
-        Gw gw = gateway(new SessionCertificateAuthenticator(TargetConnector.loadKey(userCa), Duration.ofMinutes(5), past),
-                knownHosts, Files.createTempDirectory(tmp, "rec").resolve("r"), RecordingMode.ON);
+        Gw gw = certificateGateway(userCa, b -> b.clock(past));
         assertRefusedLogin(gw, ssh(gw, false, "", "whoami"));
     }
 
     @Test
     void certificateFromAnUntrustedCaIsRefused() throws Exception {
-        Gw gw = gateway(new SessionCertificateAuthenticator(TargetConnector.loadKey(otherCa), Duration.ofMinutes(5), Clock.systemUTC()),
-                knownHosts, Files.createTempDirectory(tmp, "rec").resolve("r"), RecordingMode.ON);
+        Gw gw = certificateGateway(otherCa, b -> {});
         assertRefusedLogin(gw, ssh(gw, false, "", "whoami"));
     }
 
-    private static void assertRefusedLogin(Gw gw, SshResult r) {
+    private static void assertRefusedLogin(Gw gw, ProcessResult r) {
         assertEquals(RecordedSession.GATEWAY_ERROR, r.exit());
         assertTrue(r.err().contains("refused the gateway's login as 'jgtest'") && r.err().contains("TrustedUserCAKeys"), r.err());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals("auth_refused", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
+        assertEquals("auth_refused", gw.await("target.session_failed").path("code").asText());
     }
 
     @Test
     void wrongTargetHostKeyRefusesTheSessionAndIsAudited() throws Exception {
-        Path impostor = Keys.generate(tmp.resolve("impostor_" + System.nanoTime()), "impostor");
+        Path impostor = client.newKey("impostor_" + System.nanoTime());
         Path wrong = Files.writeString(tmp.resolve("known_hosts_wrong"),
-                "[" + sshd.host + "]:" + sshd.port + " " + Keys.publicLine(Path.of(impostor + ".pub")) + "\n");
-        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), wrong,
-                Files.createTempDirectory(tmp, "rec").resolve("r"), RecordingMode.ON);
-        SshResult r = ssh(gw, false, "", "echo should-not-run");
+                "[" + sshd.host() + "]:" + sshd.port() + " " + OpenSshClient.publicLine(impostor) + "\n");
+        Gw gw = gateway("on", null, "identityKey: " + identity + "\n  knownHosts: " + wrong, b -> {});
+        ProcessResult r = ssh(gw, false, "", "echo should-not-run");
         assertEquals(RecordedSession.GATEWAY_ERROR, r.exit());
         assertFalse(r.out().contains("should-not-run"));
         assertTrue(r.err().contains("host key does not match"), r.err());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals("host_key_mismatch", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
+        assertEquals("host_key_mismatch", gw.await("target.session_failed").path("code").asText());
+    }
+
+    Gw hostCaGateway(Path ca) throws Exception {
+        return gateway("off", null, "identityKey: " + identity + "\n  knownHosts: " + tmp.resolve("no_known_hosts")
+                + "\n  hostCaKeys: [\"" + OpenSshClient.publicLine(ca) + "\"]", b -> {});
     }
 
     @Test
     void hostCertificateFromATrustedHostCaIsAcceptedWithoutKnownHosts() throws Exception {
-        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), tmp.resolve("no_known_hosts"),
-                List.of(Keys.publicLine(Path.of(hostCa + ".pub"))), Files.createTempDirectory(tmp, "rec").resolve("r"),
-                RecordingMode.OFF);
-        SshResult r = ssh(gw, false, "", "echo via-host-ca");
+        Gw gw = hostCaGateway(hostCa);
+        ProcessResult r = ssh(gw, false, "", "echo via-host-ca");
         assertEquals(0, r.exit(), r.err());
         assertEquals("via-host-ca\n", r.out());
     }
 
     @Test
     void hostCertificateFromAnotherCaIsRefused() throws Exception {
-        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), tmp.resolve("no_known_hosts"),
-                List.of(Keys.publicLine(Path.of(otherCa + ".pub"))), Files.createTempDirectory(tmp, "rec").resolve("r"),
-                RecordingMode.OFF);
-        SshResult r = ssh(gw, false, "", "echo should-not-run");
+        Gw gw = hostCaGateway(otherCa);
+        ProcessResult r = ssh(gw, false, "", "echo should-not-run");
         assertEquals(RecordedSession.GATEWAY_ERROR, r.exit());
         assertTrue(r.err().contains("host key is unknown"), r.err());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals("host_key_unknown", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
+        assertEquals("host_key_unknown", gw.await("target.session_failed").path("code").asText());
     }
 
     @Test
     void requiredRecordingThatCannotStartRefusesTheSession() throws Exception {
         Path notADir = Files.writeString(tmp.resolve("plain-file-" + System.nanoTime()), "x");
-        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), knownHosts,
-                notADir.resolve("recordings"), RecordingMode.REQUIRED);
-        SshResult r = ssh(gw, false, "", "echo should-not-run");
+        Gw gw = gateway("required", notADir.resolve("recordings"), "identityKey: " + identity + "\n  knownHosts: " + knownHosts, b -> {});
+        ProcessResult r = ssh(gw, false, "", "echo should-not-run");
         assertEquals(RecordedSession.GATEWAY_ERROR, r.exit());
         assertFalse(r.out().contains("should-not-run"));
         assertTrue(r.err().contains("must be recorded and the recording cannot be written"), r.err());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals("cannot_start", gw.events(AuditType.RECORDING_FAILED).get(0).code());
-        assertEquals("recording_unavailable", gw.events(AuditType.TARGET_SESSION_FAILED).get(0).code());
+        assertEquals("cannot_start", gw.await("recording.failed").path("code").asText());
+        assertEquals("recording_unavailable", gw.await("target.session_failed").path("code").asText());
     }
 
     @Test
     void optionalRecordingThatCannotStartLetsTheSessionRun() throws Exception {
         Path notADir = Files.writeString(tmp.resolve("plain-file-" + System.nanoTime()), "x");
-        Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), knownHosts,
-                notADir.resolve("recordings"), RecordingMode.ON);
-        SshResult r = ssh(gw, false, "", "echo runs-anyway");
+        Gw gw = gateway("on", notADir.resolve("recordings"), "identityKey: " + identity + "\n  knownHosts: " + knownHosts, b -> {});
+        ProcessResult r = ssh(gw, false, "", "echo runs-anyway");
         assertEquals(0, r.exit(), r.err());
         assertEquals("runs-anyway\n", r.out());
-        Poll.until(gw, AuditType.SESSION_CLOSED);
-        assertEquals(1, gw.events(AuditType.RECORDING_FAILED).size());
+        gw.await("session.closed");
+        assertEquals(1, gw.events("recording.failed").size());
     }
 
     @Test
@@ -368,33 +392,25 @@ class RecordedSessionTest {
         Path mount = Files.createDirectories(tmp.resolve("tiny-" + System.nanoTime()));
         Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString())
                 .redirectErrorStream(true).start();
-        io.jumpgate.testkit.Peers.require(m.waitFor(10, TimeUnit.SECONDS) && m.exitValue() == 0,
-                "a 64k tmpfs (mount -t tmpfs needs root)");
+        Peers.require(m.waitFor(10, TimeUnit.SECONDS) && m.exitValue() == 0, "a 64k tmpfs (mount -t tmpfs needs root)");
         try {
-            Gw gw = gateway(new IdentityKeyAuthenticator(TargetConnector.loadKey(identity)), knownHosts,
-                    mount.resolve("recordings"), RecordingMode.REQUIRED);
-            SshResult r = ssh(gw, false, "", "seq 1 100000; echo never-shown");
+            Gw gw = gateway("required", mount.resolve("recordings"), "identityKey: " + identity + "\n  knownHosts: " + knownHosts, b -> {});
+            ProcessResult r = ssh(gw, false, "", "seq 1 100000; echo never-shown");
             assertEquals(RecordedSession.GATEWAY_ERROR, r.exit(), r.err());
             assertTrue(r.err().contains("recording failed") && r.err().contains("has been ended"), r.err());
             assertFalse(r.out().contains("never-shown"));
             Path cast = onlyRecording(gw);
             String played = asciinemaCat(cast);
             assertTrue(played.startsWith("1\n2\n3\n"), played.substring(0, Math.min(50, played.length())));
-            assertTrue(r.out().startsWith(played.substring(0, 1000)), "what the user saw was recorded first");
-            Poll.until(gw, AuditType.SESSION_CLOSED);
-            assertEquals("write_failed", gw.events(AuditType.RECORDING_FAILED).get(0).code());
-            AuditEvent finished = gw.events(AuditType.RECORDING_FINISHED).get(0);
-            assertEquals(false, finished.fields().get("complete"));
-            assertEquals(sha256(cast), finished.fields().get("sha256"));
+            assertTrue(played.startsWith(r.out()), "everything the user saw was recorded first");
+            assertEquals("write_failed", gw.await("recording.failed").path("code").asText());
+            JsonNode finished = gw.await("recording.finished");
+            assertFalse(finished.path("fields").path("complete").asBoolean(true));
+            assertEquals(sha256(cast), finished.path("fields").path("sha256").asText());
         } finally {
+            for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+            open.clear();
             new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Waits for the gateway's audit to record an event (the session ends just after the client does). */
-    static final class Poll {
-        static void until(Gw gw, AuditType type) {
-            io.jumpgate.testkit.Poll.until(Duration.ofSeconds(10), type.eventName(), () -> !gw.events(type).isEmpty());
         }
     }
 }

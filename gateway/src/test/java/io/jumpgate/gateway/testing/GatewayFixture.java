@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -46,9 +47,8 @@ public final class GatewayFixture implements AutoCloseable {
         });
     }
 
-    /** As {@link #start(Path, String)}, letting {@code builder} add to the gateway (clock, Azure clients, ...). */
-    public static GatewayFixture startWith(Path dir, String yaml, java.util.function.Consumer<Gateway.Builder> builder)
-            throws IOException {
+    /** As {@link #start(Path, String)}, letting {@code customize} set more on the builder (e.g. a clock). */
+    public static GatewayFixture startWith(Path dir, String yaml, Consumer<Gateway.Builder> customize) throws IOException {
         Files.createDirectories(dir);
         String text = yaml.replace("${dir}", dir.toString());
         if (!text.contains("dataDir:")) {
@@ -56,7 +56,7 @@ public final class GatewayFixture implements AutoCloseable {
         }
         JumpgateConfig config = ConfigLoader.parse(text);
         Gateway.Builder b = Gateway.builder(config);
-        builder.accept(b);
+        customize.accept(b);
         return new GatewayFixture(b.build().start(), dir);
     }
 

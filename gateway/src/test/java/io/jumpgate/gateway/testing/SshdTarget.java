@@ -56,6 +56,16 @@ public final class SshdTarget implements AutoCloseable {
 
     /** Starts sshd in {@code dir} (made readable for the login user) accepting {@code authorizedKeys}. */
     public static SshdTarget start(Path dir, List<String> authorizedKeys) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(), null);
+    }
+
+    /**
+     * As {@link #start(Path, List)}, with extra sshd_config lines ({@code sshdOptions}, e.g.
+     * {@code TrustedUserCAKeys FILE} or {@code LogLevel VERBOSE}: they come first, so they win over the defaults)
+     * and, when {@code hostCa} (a private key file) is not null, a host certificate it signs for the target's address.
+     */
+    public static SshdTarget start(Path dir, List<String> authorizedKeys, List<String> sshdOptions, Path hostCa)
+            throws IOException, InterruptedException {
         requirePeers();
         Files.createDirectories(dir);
         Files.createDirectories(Path.of("/run/sshd"));
@@ -72,7 +82,15 @@ public final class SshdTarget implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = FreePorts.probe(host);
             Path config = dir.resolve("sshd_config");
-            Files.writeString(config, String.join("\n",
+            Path hostCert = dir.resolve("ssh_host_ed25519_key-cert.pub");
+            if (hostCa != null) {
+                Files.deleteIfExists(hostCert);
+                ProcessResult.run(Duration.ofSeconds(20), Map.of(), null, List.of("ssh-keygen", "-q", "-s", hostCa.toString(),
+                        "-I", "target " + host, "-h", "-n", host, "-V", "-5m:+1h", hostKey + ".pub"))
+                        .requireSuccess("ssh-keygen -h");
+            }
+            Files.writeString(config, String.join("\n", sshdOptions) + "\n" + String.join("\n",
+                    hostCa == null ? "" : "HostCertificate " + hostCert,
                     "ListenAddress " + host + ":" + port,
                     "HostKey " + hostKey,
                     "AuthorizedKeysFile " + keys,
@@ -145,6 +163,15 @@ public final class SshdTarget implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** What sshd logged so far (at the configured LogLevel, ERROR unless an option says otherwise). */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("sshd.log"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
