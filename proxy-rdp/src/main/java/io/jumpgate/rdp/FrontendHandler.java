@@ -73,7 +73,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     "relay reached " + rc.options().maxDuration()), rc.options().maxDuration().toNanos(), TimeUnit.NANOSECONDS);
         }
         if (mapping.raw()) connect(ctx, null);
-        else ch.read();
+        // Raw: the client's first bytes are read while the target connection is being set up (one read, queued
+        // until connected, as after a preamble), so they go out as soon as it is.
+        ch.read();
         ctx.fireChannelActive();
     }
 
