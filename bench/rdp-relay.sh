@@ -99,21 +99,21 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # -- 3. idle connections: Jumpgate, then haproxy
-idle_through() { # name port pid -> prints "rss_before rss_after"
+# Runs in this shell (not a subshell: the holder keeps its connections until fd 4, its stdin, is closed here).
+idle_through() { # name port pid -> sets RSS_BEFORE RSS_AFTER (KiB)
   local name=$1 port=$2 pid=$3
   rm -f "$OUT/hold-$name.in"; mkfifo "$OUT/hold-$name.in"
-  local before; before=$(rss_kib "$pid")
-  java -cp "$CP" $MAIN hold 127.0.0.1 "$port" "$IDLE" < "$OUT/hold-$name.in" > "$OUT/hold-$name.log" 2>&1 & local hold=$!; PIDS+=($hold)
+  RSS_BEFORE=$(rss_kib "$pid")
+  java -cp "$CP" $MAIN hold 127.0.0.1 "$port" "$IDLE" < "$OUT/hold-$name.in" > "$OUT/hold-$name.log" 2>&1 & PIDS+=($!)
   exec 4>"$OUT/hold-$name.in"
   wait_line "$OUT/hold-$name.log" HELD
-  local after; after=$(rss_kib "$pid")
-  echo "$before $after"
+  RSS_AFTER=$(rss_kib "$pid")
 }
 echo stats >&3; sleep 1; JG_BASE=$(grep STATS "$OUT/jg-echo.log" | tail -1)
-read -r JG_RSS0 JG_RSS1 < <(idle_through jumpgate "$JG_PORT" "$JG_PID")
+idle_through jumpgate "$JG_PORT" "$JG_PID"; JG_RSS0=$RSS_BEFORE; JG_RSS1=$RSS_AFTER
 echo stats >&3; wait_line "$OUT/jg-echo.log" "STATS live=$IDLE"; JG_HELD=$(grep STATS "$OUT/jg-echo.log" | tail -1)
 exec 4>&-
-read -r HA_RSS0 HA_RSS1 < <(idle_through haproxy "$HA_PORT" "$HA_PID")
+idle_through haproxy "$HA_PORT" "$HA_PID"; HA_RSS0=$RSS_BEFORE; HA_RSS1=$RSS_AFTER
 exec 4>&-
 stop_proxies
 
