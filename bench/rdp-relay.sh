@@ -5,12 +5,13 @@
 #  3. IDLE concurrent idle relayed connections: RSS (and, for Jumpgate, heap after GC) per connection
 # Jumpgate runs with a `raw` mapping: iperf3 and the echo client do not speak RDP, so the X.224 preamble
 # inspection is skipped (admission, audit and the read-one-write-one relay are the same as for RDP ports).
-# Every proxy gets the same warm-up run before measuring (the JVM's JIT needs one). Only loopback: the "target" is 127.0.0.201. Figures on a shared machine are noisy: compare ratios in one run.
+# Every proxy gets the same warm-up run before measuring (the JVM's JIT needs one: on 2 busy cores C2 is still
+# compiling the accept path ~10 s into the setup-rate load, so that warm-up lasts WARM_SECS, default 15). Only loopback: the "target" is 127.0.0.201. Figures on a shared machine are noisy: compare ratios in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out/rdp-relay
 mkdir -p "$OUT"
-ROUNDS=${ROUNDS:-3} SECS=${SECS:-5} RATE_SECS=${RATE_SECS:-3}
+ROUNDS=${ROUNDS:-3} SECS=${SECS:-5} RATE_SECS=${RATE_SECS:-3} WARM_SECS=${WARM_SECS:-15}
 TARGET=${TARGET:-127.0.0.201}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # Each relayed connection holds 2 descriptors in the proxy: aim for 10,000 but stay under the fd limit.
@@ -66,7 +67,7 @@ avg() { python3 -c 'import sys; v=[float(x) for x in sys.argv[1:]]; print(f"{sum
 NAMES=(direct jumpgate haproxy socat)
 declare -A TP RATE
 
-echo "== machine: $(nproc) cores, $(uname -r); shared with other jobs: treat absolute numbers as noisy"
+echo "== machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); shared with other jobs: treat absolute numbers as noisy"
 # -- 1. throughput
 IPERF_PORT=$(free_port "$TARGET"); DIRECT_PORT=$IPERF_PORT
 iperf3 -s -B "$TARGET" -p "$IPERF_PORT" > "$OUT/iperf3-server.log" 2>&1 & PIDS+=($!)
@@ -88,7 +89,7 @@ ECHO_PORT=$(free_port "$TARGET"); DIRECT_PORT=$ECHO_PORT
 java -cp "$CP" $MAIN echo "$TARGET" "$ECHO_PORT" > "$OUT/echo.log" 2>&1 & PIDS+=($!)
 wait_line "$OUT/echo.log" READY
 start_proxies "$ECHO_PORT" echo
-for name in "${NAMES[@]}"; do java -cp "$CP" $MAIN connrate "$(host_of $name)" "$(port_of $name)" 3 > /dev/null; done # warm-up
+for name in "${NAMES[@]}"; do java -cp "$CP" $MAIN connrate "$(host_of $name)" "$(port_of $name)" "$WARM_SECS" > /dev/null; done # warm-up
 for r in $(seq 1 "$ROUNDS"); do
   for name in $(rotate "$r" "${NAMES[@]}"); do
     cps=$(java -cp "$CP" $MAIN connrate "$(host_of $name)" "$(port_of $name)" "$RATE_SECS")
@@ -98,27 +99,27 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # -- 3. idle connections: Jumpgate, then haproxy
-idle_through() { # name port pid -> prints "rss_before rss_after"
+# Runs in this shell (not a subshell: the holder keeps its connections until fd 4, its stdin, is closed here).
+idle_through() { # name port pid -> sets RSS_BEFORE RSS_AFTER (KiB)
   local name=$1 port=$2 pid=$3
   rm -f "$OUT/hold-$name.in"; mkfifo "$OUT/hold-$name.in"
-  local before; before=$(rss_kib "$pid")
-  java -cp "$CP" $MAIN hold 127.0.0.1 "$port" "$IDLE" < "$OUT/hold-$name.in" > "$OUT/hold-$name.log" 2>&1 & local hold=$!; PIDS+=($hold)
+  RSS_BEFORE=$(rss_kib "$pid")
+  java -cp "$CP" $MAIN hold 127.0.0.1 "$port" "$IDLE" < "$OUT/hold-$name.in" > "$OUT/hold-$name.log" 2>&1 & PIDS+=($!)
   exec 4>"$OUT/hold-$name.in"
   wait_line "$OUT/hold-$name.log" HELD
-  local after; after=$(rss_kib "$pid")
-  echo "$before $after"
+  RSS_AFTER=$(rss_kib "$pid")
 }
 echo stats >&3; sleep 1; JG_BASE=$(grep STATS "$OUT/jg-echo.log" | tail -1)
-read -r JG_RSS0 JG_RSS1 < <(idle_through jumpgate "$JG_PORT" "$JG_PID")
+idle_through jumpgate "$JG_PORT" "$JG_PID"; JG_RSS0=$RSS_BEFORE; JG_RSS1=$RSS_AFTER
 echo stats >&3; wait_line "$OUT/jg-echo.log" "STATS live=$IDLE"; JG_HELD=$(grep STATS "$OUT/jg-echo.log" | tail -1)
 exec 4>&-
-read -r HA_RSS0 HA_RSS1 < <(idle_through haproxy "$HA_PORT" "$HA_PID")
+idle_through haproxy "$HA_PORT" "$HA_PID"; HA_RSS0=$RSS_BEFORE; HA_RSS1=$RSS_AFTER
 exec 4>&-
 stop_proxies
 
 heap0=$(sed -E 's/.*heap=([0-9]+).*/\1/' <<<"$JG_BASE"); heap1=$(sed -E 's/.*heap=([0-9]+).*/\1/' <<<"$JG_HELD")
 echo
-echo "== results (averages over $ROUNDS rounds)"
+echo "== results (averages over $ROUNDS rounds; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 for n in "${NAMES[@]}"; do printf '%-9s %7s Gbit/s  %7s conn/s\n' "$n" "$(avg ${TP[$n]})" "$(avg ${RATE[$n]})"; done
 python3 - "$(avg ${TP[jumpgate]})" "$(avg ${TP[haproxy]})" "$(avg ${RATE[jumpgate]})" "$(avg ${RATE[haproxy]})" <<'PY'
 import sys

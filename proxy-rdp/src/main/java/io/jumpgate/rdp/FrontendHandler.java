@@ -5,13 +5,11 @@ import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.policy.DenyReason;
 import io.jumpgate.core.target.Target;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
@@ -75,7 +73,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     "relay reached " + rc.options().maxDuration()), rc.options().maxDuration().toNanos(), TimeUnit.NANOSECONDS);
         }
         if (mapping.raw()) connect(ctx, null);
-        else ch.read();
+        // Raw: the client's first bytes are read while the target connection is being set up (one read, queued
+        // until connected, as after a preamble), so they go out as soon as it is.
+        ch.read();
         ctx.fireChannelActive();
     }
 
@@ -110,13 +110,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void connect(ChannelHandlerContext ctx, RdpPreamble preamble) {
         Channel frontend = ctx.channel();
         Target t = session.target;
-        Bootstrap b = new Bootstrap().group(frontend.eventLoop()).channel(rc.transport().socketChannel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rc.options().connectTimeout().toMillis())
-                .handler(new BackendHandler(session));
-        ChannelFuture cf = b.connect(new InetSocketAddress(t.address(), mapping.backendPort()));
+        // Same event loop as the client connection: both channels of a relay live on one thread.
+        ChannelFuture cf = rc.backend().clone(frontend.eventLoop()).handler(new BackendHandler(session))
+                .connect(new InetSocketAddress(t.address(), mapping.backendPort()));
         session.backend = cf.channel();
         cf.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {

@@ -4,6 +4,7 @@ import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.AccessPolicy;
 import io.jumpgate.core.target.InventorySnapshot;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -37,8 +38,7 @@ public final class RdpRelay implements AutoCloseable {
     private final List<PortMapping> mappings;
     private final RelayContext rc;
     private final List<Channel> listeners = new ArrayList<>();
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
+    private EventLoopGroup loops;
 
     /**
      * @param options   listen address and timeouts
@@ -60,9 +60,17 @@ public final class RdpRelay implements AutoCloseable {
                 }
             }
         }
+        Transport transport = Transport.best();
+        // Target connections: cloned per relay onto the client connection's own event loop; only IP literals, so
+        // no resolver (never DNS).
+        Bootstrap backend = new Bootstrap().channelFactory(transport.socketChannel()).disableResolver()
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
         this.rc = new RelayContext(options, Objects.requireNonNull(inventory, "inventory"),
                 Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(audit, "audit"),
-                Objects.requireNonNull(clock, "clock"), Transport.best(),
+                Objects.requireNonNull(clock, "clock"), transport, backend,
                 new DefaultChannelGroup("rdp-relays", GlobalEventExecutor.INSTANCE));
     }
 
@@ -73,9 +81,9 @@ public final class RdpRelay implements AutoCloseable {
      * @throws IllegalStateException when a port cannot be bound (everything bound so far is released)
      */
     public synchronized List<Integer> start() {
-        if (boss != null) throw new IllegalStateException("already started");
-        boss = rc.transport().newGroup(1);
-        workers = rc.transport().newGroup(0);
+        if (loops != null) throw new IllegalStateException("already started");
+        // One loop per core accepts and relays: an accepted connection is handled where it was accepted.
+        loops = rc.transport().newGroup(Runtime.getRuntime().availableProcessors());
         List<Integer> bound = new ArrayList<>();
         try {
             for (PortMapping m : mappings) {
@@ -95,7 +103,7 @@ public final class RdpRelay implements AutoCloseable {
     }
 
     private Channel bind(PortMapping m, int index, int port) {
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(rc.transport().serverChannel())
+        ServerBootstrap b = new ServerBootstrap().group(loops).channel(rc.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -154,7 +162,7 @@ public final class RdpRelay implements AutoCloseable {
      * with code {@code shutdown}) and releases the event loops.
      */
     public synchronized void shutdown(Duration drain) {
-        if (boss == null) return;
+        if (loops == null) return;
         for (Channel l : listeners) l.close().syncUninterruptibly();
         listeners.clear();
         if (!drain.isZero()) rc.relays().newCloseFuture().awaitUninterruptibly(drain.toMillis(), TimeUnit.MILLISECONDS);
@@ -163,10 +171,8 @@ public final class RdpRelay implements AutoCloseable {
             ch.eventLoop().execute(() -> s.abort("shutdown", Outcome.INFO, "gateway shutting down"));
         }
         rc.relays().newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        boss = null;
-        workers = null;
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops = null;
         log.info("RDP relay stopped");
     }
 

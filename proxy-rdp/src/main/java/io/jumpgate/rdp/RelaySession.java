@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One relayed connection: who, where to, bytes each way, and how it ended. Lives on the frontend channel's
@@ -26,12 +27,14 @@ final class RelaySession {
     static final AttributeKey<RelaySession> KEY = AttributeKey.valueOf("jumpgate.rdp.session");
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
 
-    final String id = UUID.randomUUID().toString();
+    /** {@code rdp-} and 16 hex digits: unique enough to correlate events, not a secret, no SecureRandom per accept. */
+    final String id = "rdp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     final RelayContext rc;
     final PortMapping mapping;
     final Channel frontend;
     final int frontendPort;
     final InetSocketAddress source;
+    private final String sourceText;
     final Instant startedAt;
     Target target;
     /** The just-in-time grant that admitted this relay, or null for standing access. */
@@ -52,12 +55,13 @@ final class RelaySession {
         this.frontend = frontend;
         this.frontendPort = ((InetSocketAddress) frontend.localAddress()).getPort();
         this.source = (InetSocketAddress) frontend.remoteAddress();
+        this.sourceText = source.getAddress().getHostAddress() + ":" + source.getPort();
         this.startedAt = rc.clock().instant();
     }
 
     AuditEvent.Builder event(AuditType type, Outcome outcome, String code) {
         AuditEvent.Builder b = AuditEvent.builder(type, rc.clock().instant()).outcome(outcome, code).session(id)
-                .source(source.getAddress().getHostAddress() + ":" + source.getPort())
+                .source(sourceText)
                 .field("frontend_port", frontendPort).field("mapping", mapping.name());
         if (target != null) b.target(target.name(), target.addressText(), mapping.backendPort());
         return b;
@@ -138,7 +142,9 @@ final class RelaySession {
         emit(event(AuditType.RDP_CLOSED, outcome, code).field("detail", endDetail)
                 .field("bytes_from_client", bytesFromClient).field("bytes_to_client", bytesToClient)
                 .field("duration_ms", ms));
-        log.debug("RDP relay {} {} -> {} closed ({}): {} bytes up, {} down, {} ms", id, source,
-                target == null ? "-" : target.name(), code, bytesFromClient, bytesToClient, ms);
+        if (log.isDebugEnabled()) {
+            log.debug("RDP relay {} {} -> {} closed ({}): {} bytes up, {} down, {} ms", id, sourceText,
+                    target == null ? "-" : target.name(), code, bytesFromClient, bytesToClient, ms);
+        }
     }
 }

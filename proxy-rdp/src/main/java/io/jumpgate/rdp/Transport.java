@@ -1,7 +1,6 @@
 package io.jumpgate.rdp;
 
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -14,16 +13,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** Native epoll when the platform has it, NIO otherwise. */
-record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
+record Transport(String name, Class<? extends ServerChannel> serverChannel, ChannelFactory<? extends SocketChannel> socketChannel,
                  boolean epoll) {
     static Transport best() {
         return Epoll.isAvailable()
-                ? new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class, true)
-                : new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class, false);
+                ? new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel::new, true)
+                : new Transport("nio", NioServerSocketChannel.class, NioSocketChannel::new, false);
     }
 
+    /**
+     * Event loops for listeners, accepted connections and target connections alike: an accepted connection stays
+     * on the loop that accepted it unless that loop is clearly busier than another ({@link LocalFirstEventLoopGroup}).
+     */
     EventLoopGroup newGroup(int threads) {
-        IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, f);
+        return new LocalFirstEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory(), LOCAL_SLACK);
     }
+
+    /** Channels an accepting loop may hold beyond the least busy loop and still keep what it accepts (4 relays). */
+    static final int LOCAL_SLACK = 8;
 }
