@@ -40,6 +40,17 @@ public record AuditEvent(String id, Instant time, AuditType type, Outcome outcom
         }
     }
 
+    /**
+     * A random (version 4) UUID from a per-thread generator: event ids must be unique, not secret, and
+     * {@link UUID#randomUUID()}'s shared SecureRandom is a measurable cost on the connection path.
+     */
+    static String newId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
     public static Builder builder(AuditType type, Instant time) {
         return new Builder(type, time);
     }
@@ -98,7 +109,7 @@ public record AuditEvent(String id, Instant time, AuditType type, Outcome outcom
         }
 
         public AuditEvent build() {
-            return new AuditEvent(UUID.randomUUID().toString(), time, type, outcome, code, sessionId, user, source, target, fields);
+            return new AuditEvent(newId(), time, type, outcome, code, sessionId, user, source, target, fields);
         }
     }
 }

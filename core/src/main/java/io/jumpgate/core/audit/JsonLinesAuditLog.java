@@ -20,6 +20,8 @@ public final class JsonLinesAuditLog implements AuditSink {
     private final boolean syncEachEvent;
     private long seq;
     private String prev;
+    /** End of the file: where the next event goes (kept here, not asked of the channel, to save a syscall per event). */
+    private long end;
     private boolean closed;
 
     public JsonLinesAuditLog(Path file, boolean syncEachEvent) throws IOException {
@@ -36,7 +38,7 @@ public final class JsonLinesAuditLog implements AuditSink {
             trySetPermissions(file, "rw-------");
         }
         resume();
-        channel.position(channel.size());
+        end = channel.size();
     }
 
     private void resume() throws IOException {
@@ -79,24 +81,20 @@ public final class JsonLinesAuditLog implements AuditSink {
         }
         HashChain.Line line = HashChain.link(seq + 1, prev, AuditJson.bodyJson(event));
         ByteBuffer bytes = ByteBuffer.wrap((line.text() + "\n").getBytes(StandardCharsets.UTF_8));
-        long start;
+        long start = end;
         try {
-            start = channel.position();
-        } catch (IOException e) {
-            throw new AuditWriteException("cannot write audit log " + file + ": " + e.getMessage(), e);
-        }
-        try {
+            long at = start;
             while (bytes.hasRemaining()) {
-                channel.write(bytes);
+                at += channel.write(bytes, at);
             }
             if (syncEachEvent) {
                 channel.force(false);
             }
+            end = at;
         } catch (IOException e) {
             // Do not leave a torn line behind: cut back to where this event started.
             try {
                 channel.truncate(start);
-                channel.position(start);
             } catch (IOException ignored) {
                 // the next resume() terminates a torn line
             }
