@@ -21,21 +21,10 @@ id jgtest >/dev/null 2>&1 || { echo "missing login user jgtest (useradd -m -s /b
 # Reactor build (never `mvn install`).
 [[ -f "$jar" ]] || (cd "$here" && mvn -q -o -B -pl gateway -am -DskipTests package)
 
-tmp=$(mktemp -d /tmp/jumpgate-recbench.XXXXXX)
+source "$here/bench/lib.sh"
+bench_tmp jumpgate-recbench
 chmod 755 "$tmp" # the target's login user reads authorized_keys and the big file here
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-mkdir -p /run/sshd
 
-probe() { python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"; }
-wait_port() { # host port what
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "$3 did not start on $1:$2" >&2; exit 1
-}
 
 ssh-keygen -q -t ed25519 -N '' -C client -f "$tmp/client" >/dev/null
 ssh-keygen -q -t ed25519 -N '' -C jumpgate-target-identity -f "$tmp/identity" >/dev/null
@@ -116,21 +105,9 @@ Host target
   HostName $TARGET_HOST
   Port $TARGET_PORT
   User jgtest
-Host *
-  IdentityFile $tmp/client
-  IdentitiesOnly yes
-  IdentityAgent none
-  BatchMode yes
-  StrictHostKeyChecking no
-  UserKnownHostsFile /dev/null
-  LogLevel ERROR
-  Ciphers aes128-gcm@openssh.com
-  Compression no
-  ControlMaster no
 CONF
+ssh_client_defaults "$tmp/client" >> "$tmp/ssh_config"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 size=$(stat -c %s "$tmp/big.txt")
 tty=-T; [[ -z ${TTY:-} ]] || tty=-tt # TTY=1: through a pty on the target (as `ssh -t gw TARGET`), CRs dropped
 hz=$(getconf CLK_TCK)

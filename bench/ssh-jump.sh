@@ -13,20 +13,9 @@ jar="$here/gateway/target/jumpgate.jar"
 for x in /usr/sbin/sshd ssh ssh-keygen python3 java; do command -v "$x" >/dev/null || { echo "missing $x" >&2; exit 2; }; done
 [[ -f "$jar" ]] || (cd "$here" && mvn -q -B -DskipTests package)
 
-tmp=$(mktemp -d /tmp/jumpgate-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-mkdir -p /run/sshd
+source "$here/bench/lib.sh"
+bench_tmp jumpgate-bench
 
-probe() { python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"; }
-wait_port() { # host port what
-  for _ in $(seq 1 200); do
-    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "$3 did not start on $1:$2" >&2; exit 1
-}
 start_sshd() { # name host -> sets PORT (no command substitution: the daemon would hold its pipe open)
   local name=$1 host=$2 port
   ssh-keygen -q -t ed25519 -N '' -f "$tmp/$name.hostkey" >/dev/null
@@ -103,21 +92,9 @@ Host via-*
   Port $TARGET_PORT
   User root
   HostKeyAlias bench-target
-Host *
-  IdentityFile $tmp/client
-  IdentitiesOnly yes
-  IdentityAgent none
-  BatchMode yes
-  StrictHostKeyChecking no
-  UserKnownHostsFile /dev/null
-  LogLevel ERROR
-  Ciphers aes128-gcm@openssh.com
-  Compression no
-  ControlMaster no
 CONF
+ssh_client_defaults "$tmp/client" >> "$tmp/ssh_config"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 hs() { local t0; t0=$(now_ms); ssh -F "$tmp/ssh_config" "via-$1" true; echo $(( $(now_ms) - t0 )); }
 bulk() { # -> MB/s
   local t0 t1; t0=$(now_ms)
