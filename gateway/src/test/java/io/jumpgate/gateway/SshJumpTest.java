@@ -282,6 +282,15 @@ class SshJumpTest {
     }
 
     @Test
+    void atFileArgumentsAreRefusedBeforeAnyHandler() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret-key"), "S3CR3T-MARKER\n");
+        ProcessResult r = client.run("ssh", "gw", "jit", "@" + secret);
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("arguments starting with '@' are not accepted"), r.toString());
+        assertFalse((r.out() + r.err()).contains("S3CR3T-MARKER"), r.toString());
+    }
+
+    @Test
     void everyEventCarriesTheSharedMetadata() throws Exception {
         client.run("ssh", "gw", "info").requireSuccess("ssh gw info");
         JsonNode opened = gw.awaitAudit("session.opened", x -> true);

@@ -91,6 +91,11 @@ public final class GatewayCommands {
         } catch (IllegalArgumentException e) {
             return usage(ctx, err, e.getMessage());
         }
+        // Defence in depth: no handler gets an "@file" word (argument-file expansion in a parser would read
+        // files on the gateway for the remote user).
+        if (words.stream().anyMatch(w -> w.startsWith("@"))) {
+            return usage(ctx, err, "arguments starting with '@' are not accepted");
+        }
         String first = words.isEmpty() ? "info" : words.get(0);
         CommandHandler h = handlers.get(first.toLowerCase(Locale.ROOT));
         List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());

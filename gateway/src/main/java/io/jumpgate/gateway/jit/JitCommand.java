@@ -72,6 +72,9 @@ public final class JitCommand {
                 .addSubcommand(new CommandLine(new ApproveCmd(ctx)))
                 .addSubcommand(new CommandLine(new DenyCmd(ctx)))
                 .addSubcommand(new CommandLine(new RevokeCmd(ctx)));
+        // Remote users type these words: picocli's default @file expansion would read gateway files for them
+        // (keys, config) and echo them back in its error messages. Set after every subcommand is added.
+        cmd.setExpandAtFiles(false);
         cmd.setOut(new PrintWriter(ctx.out(), true));
         cmd.setErr(new PrintWriter(ctx.err(), true));
         cmd.setExecutionExceptionHandler((e, c, parsed) -> ctx.failed(e, c.getCommand()));

@@ -160,6 +160,18 @@ class JitCommandTest {
     }
 
     @Test
+    void atFilesAreNeverExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("ca_key"),
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nS3CR3T-MARKER\n");
+        for (String line : List.of("jit @" + secret, "jit request @" + secret + " --for 1h", "jit approve @" + secret,
+                "jit list @" + secret)) {
+            Result r = run(ALICE, line);
+            assertTrue(r.code() != 0, line);
+            assertFalse((r.out() + r.err()).contains("S3CR3T-MARKER"), "file contents leaked by '" + line + "': " + r);
+        }
+    }
+
+    @Test
     void wordsHonourQuotes() {
         assertEquals(List.of("jit", "request", "web_0", "--reason", "a b 'c'", "x y"),
                 JitCommand.words("jit request  web_0 --reason \"a b 'c'\" 'x y'"));
