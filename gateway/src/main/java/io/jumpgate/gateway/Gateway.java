@@ -17,7 +17,6 @@ import io.jumpgate.gateway.jit.JitCommand;
 import io.jumpgate.gateway.jit.NsgNetworkAccess;
 import io.jumpgate.gateway.recording.RecordedSessions;
 import io.jumpgate.rdp.RdpRelay;
-import io.jumpgate.core.access.GrantLookup;
 import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.audit.AuditType;
@@ -41,14 +40,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The running gateway: shared services plus the SSH front end. Other front ends (RDP relay, JIT grant
- * service, recorded sessions) take {@link #services()} and register commands on {@link #commands()}.
+ * The running gateway, wired from the configuration: audit log, inventory (static and Azure), grant store and
+ * service with its sweep, the SSH front end with its commands ({@code info}, {@code jit}) and recorded
+ * sessions, and the RDP relay when ports are mapped.
  *
  * <pre>
- * Gateway gw = Gateway.builder(config).build();   // opens the audit log, loads the host key
- * gw.commands().register("jit", handler);         // before or after start
- * gw.start();                                     // binds, audits gateway.started
- * gw.close();                                     // audits gateway.stopped, unbinds, closes the audit log
+ * Gateway gw = Gateway.builder(config).build();   // opens the audit log, stores, host key
+ * gw.start();                                     // binds SSH and RDP ports, audits gateway.started
+ * gw.close();                                     // audits gateway.stopped, unbinds, closes what it opened (audit last)
  * </pre>
  */
 public final class Gateway implements AutoCloseable {
@@ -100,9 +99,9 @@ public final class Gateway implements AutoCloseable {
         return rdpPorts;
     }
 
-    /** The just-in-time grant service, unless the builder was given a fixed {@link GrantLookup}. */
-    public Optional<GrantService> grants() {
-        return Optional.ofNullable(grants);
+    /** The just-in-time grant service. */
+    public GrantService grants() {
+        return grants;
     }
 
     public synchronized Gateway start() throws IOException {
@@ -163,7 +162,6 @@ public final class Gateway implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private AuditSink audit;
         private Inventory inventory;
-        private GrantLookup grants;
         private AzureClients azureClients;
 
         private Builder(JumpgateConfig config) {
@@ -187,12 +185,6 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** A fixed grant lookup instead of the grant store and service from the config (no {@code jit} command). */
-        public Builder grants(GrantLookup g) {
-            this.grants = g;
-            return this;
-        }
-
         /** Azure Resource Manager clients to use (default: made from {@code inventory.azure}); e.g. a test endpoint. */
         public Builder azureClients(AzureClients c) {
             this.azureClients = c;
@@ -205,36 +197,27 @@ public final class Gateway implements AutoCloseable {
                 AuditSink a = audit != null ? audit : own(owned, new JsonLinesAuditLog(config.audit().file(), config.audit().fsync()));
                 Inventories.Built built = inventory != null ? null : Inventories.open(config, a, clock, azureClients);
                 Inventory inv = inventory != null ? inventory : own(owned, built.inventory());
-                GrantService grantService = null;
-                GrantLookup lookup = grants;
-                if (lookup == null) {
-                    JdbcGrantStore store = own(owned, GrantStores.open(config.grants()));
-                    grantService = new GrantService(store, config.roles(), inv::snapshot, a, clock);
-                    lookup = grantService.lookup();
-                }
+                JdbcGrantStore store = own(owned, GrantStores.open(config.grants()));
+                GrantService grantService = new GrantService(store, config.roles(), inv::snapshot, a, clock);
                 GatewayServices services = new GatewayServices(config, clock, a, inv,
-                        GatewayAddresses.of(config.ssh().listenHost()), lookup);
+                        GatewayAddresses.of(config.ssh().listenHost()), grantService.lookup());
                 GatewayCommands commands = new GatewayCommands();
-                if (grantService != null) {
-                    NsgNetworkAccess nsg = nsgJit(owned, built, inv, a, grantService);
-                    JitCommand jit = new JitCommand(grantService, nsg);
-                    commands.register("jit", (ctx, args, in, out, err) -> jit.run(ctx.user(), ctx.source().getAddress(),
-                            args, printer(out), printer(err)));
-                }
+                NsgNetworkAccess nsg = nsgJit(owned, built, inv, a, grantService);
+                JitCommand jit = new JitCommand(grantService, nsg);
+                commands.register("jit", (ctx, args, in, out, err) -> jit.run(ctx.user(), ctx.source().getAddress(),
+                        args, printer(out), printer(err)));
                 RecordedSessions recorded = own(owned, RecordedSessions.fromConfig(config.sessions(), config.recordings(),
                         archive(owned, a), a, clock));
                 commands.targetSessions(new RecordedTargetSessions(services, recorded));
                 RdpRelay relay = config.rdp().mappings().isEmpty() ? null : RdpWiring.relay(config.rdp(), inv, services, a, clock);
-                if (grantService != null) {
-                    if (config.limits().terminateOnExpiry()) {
-                        grantService.addListener(g -> {
-                            int cut = services.connections().terminate(g.id());
-                            if (relay != null) cut += relay.terminateGrant(g.id(), "grant " + g.id() + " ended: " + g.state());
-                            LOG.info("grant {} ended ({}): {} connection(s) closed", g.id(), g.state(), cut);
-                        });
-                    }
-                    own(owned, new GrantMaintenance(grantService, config.grants().pollInterval()).start());
+                if (config.limits().terminateOnExpiry()) {
+                    grantService.addListener(g -> {
+                        int cut = services.connections().terminate(g.id());
+                        if (relay != null) cut += relay.terminateGrant(g.id(), "grant " + g.id() + " ended: " + g.state());
+                        LOG.info("grant {} ended ({}): {} connection(s) closed", g.id(), g.state(), cut);
+                    });
                 }
+                own(owned, new GrantMaintenance(grantService, config.grants().pollInterval()).start());
                 return new Gateway(services, commands, new SshGateway(services, commands), relay, grantService, owned);
             } catch (IOException | RuntimeException e) {
                 for (int i = owned.size() - 1; i >= 0; i--) {

@@ -12,12 +12,11 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every front end of the gateway (SSH, RDP relay, JIT commands, recorded sessions) shares: the
- * configuration, the clock, the audit sink, the inventory and the current access policy. The policy sits
- * behind an {@link AtomicReference} so the grant service can swap in a new {@link GrantLookup} at any time.
+ * configuration, the clock, the audit sink, the inventory and the access policy (which sees grants change
+ * through the grant service's in-memory {@link GrantLookup}).
  */
 public final class GatewayServices {
     private final JumpgateConfig config;
@@ -25,7 +24,7 @@ public final class GatewayServices {
     private final AuditSink audit;
     private final Inventory inventory;
     private final Set<InetAddress> gatewayAddresses;
-    private final AtomicReference<AccessPolicy> policy;
+    private final AccessPolicy policy;
     private final LiveConnections connections = new LiveConnections();
 
     public GatewayServices(JumpgateConfig config, Clock clock, AuditSink audit, Inventory inventory,
@@ -35,7 +34,7 @@ public final class GatewayServices {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.gatewayAddresses = Set.copyOf(gatewayAddresses);
-        this.policy = new AtomicReference<>(new AccessPolicy(config.roles(), this.gatewayAddresses, grants));
+        this.policy = new AccessPolicy(config.roles(), this.gatewayAddresses, grants);
     }
 
     public JumpgateConfig config() {
@@ -60,14 +59,9 @@ public final class GatewayServices {
         return gatewayAddresses;
     }
 
-    /** The current policy (read it once per decision). */
+    /** The access policy; it reads live grants through the {@link GrantLookup} it was built with. */
     public AccessPolicy policy() {
-        return policy.get();
-    }
-
-    /** Makes decisions from now on consult {@code grants} (the JIT grant service calls this once at start). */
-    public void useGrants(GrantLookup grants) {
-        policy.updateAndGet(p -> p.withGrants(grants));
+        return policy;
     }
 
     /** Connections admitted by grants, cut when the grant ends if {@code limits.terminateOnExpiry}. */

@@ -34,11 +34,7 @@ public record AuditEvent(String id, Instant time, AuditType type, Outcome outcom
     }
 
     /** Name, address and port of the target as the request or decision knew them (any may be null). */
-    public record TargetRef(String name, String address, Integer port) {
-        public static TargetRef requested(String host, int port) {
-            return new TargetRef(host, null, port);
-        }
-    }
+    public record TargetRef(String name, String address, Integer port) {}
 
     /**
      * A random (version 4) UUID from a per-thread generator: event ids must be unique, not secret, and

@@ -37,10 +37,6 @@ public final class AccessPolicy {
         return roles;
     }
 
-    public AccessPolicy withGrants(GrantLookup lookup) {
-        return new AccessPolicy(roles, gatewayAddresses, lookup);
-    }
-
     /** Roles of {@code user} that exist (unknown role names were rejected when the config was loaded). */
     public List<Role> rolesOf(User user) {
         List<Role> out = new ArrayList<>();

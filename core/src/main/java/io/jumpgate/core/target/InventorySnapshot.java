@@ -6,10 +6,8 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,12 +61,6 @@ public record InventorySnapshot(List<Target> targets, Instant fetchedAt, String 
     public Optional<Target> byName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return targets.stream().filter(t -> t.name().toLowerCase(Locale.ROOT).equals(n)).findFirst();
-    }
-
-    public Map<String, Target> byNameMap() {
-        Map<String, Target> m = new HashMap<>();
-        targets.forEach(t -> m.put(t.name(), t));
-        return m;
     }
 
     /** Compares strings so that {@code web_10} sorts after {@code web_9}. */

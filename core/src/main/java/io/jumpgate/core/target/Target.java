@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -37,10 +36,6 @@ public record Target(String name, List<String> aliases, InetAddress address, Map
 
     public static Target of(String name, InetAddress address) {
         return new Target(name, List.of(), address, Map.of(), name, PowerState.RUNNING, "static");
-    }
-
-    public Optional<InetAddress> addressIfKnown() {
-        return Optional.ofNullable(address);
     }
 
     public boolean answersTo(String host) {

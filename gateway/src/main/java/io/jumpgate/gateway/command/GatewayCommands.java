@@ -17,19 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@code ssh gw [COMMAND …]} does: no command (or {@code info}) prints who you are and what you may
- * reach; a registered first word ({@code jit}, {@code recordings}) runs its handler; the name of a target
- * the user may reach runs the target handler ({@code ssh -t gw web_0}: a recorded session); anything else
- * is an unknown command (exit 2). There is never a shell on the gateway.
+ * reach; a registered first word ({@code jit}) runs its handler; the name of a target the user may reach
+ * opens a recorded session through {@link TargetSessions} ({@code ssh -t gw web_0}); anything else is an
+ * unknown command (exit 2). There is never a shell on the gateway.
  */
 public final class GatewayCommands {
     public static final int EXIT_USAGE = 2;
-    private static final CommandHandler RECORDING_DISABLED = (ctx, args, in, out, err) -> {
-        err.write(("recorded sessions are not enabled on this gateway" + ctx.newline()).getBytes(StandardCharsets.UTF_8));
-        return 1;
-    };
 
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
-    private volatile CommandHandler targetHandler = RECORDING_DISABLED;
     private volatile TargetSessions targetSessions;
 
     public GatewayCommands() {
@@ -45,13 +40,7 @@ public final class GatewayCommands {
         return this;
     }
 
-    /** Sets what {@code ssh gw TARGET [command]} does (the recorded-session handler); default: refuses. */
-    public GatewayCommands targetHandler(CommandHandler handler) {
-        this.targetHandler = handler;
-        return this;
-    }
-
-    /** Sets how {@code ssh -t gw TARGET [command]} opens a recorded session (takes precedence over the target handler). */
+    /** Sets how {@code ssh -t gw TARGET [command]} opens a recorded session (default: none, refused). */
     public GatewayCommands targetSessions(TargetSessions sessions) {
         this.targetSessions = sessions;
         return this;
@@ -70,10 +59,8 @@ public final class GatewayCommands {
         while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
         String first = line.substring(0, sp);
         if (handlers.containsKey(first.toLowerCase(Locale.ROOT))) return null;
-        var snapshot = ctx.services().inventory().snapshot();
-        Optional<Target> t = snapshot.resolve(first);
         // A target outside the user's roles falls through to "unknown command": its existence is not confirmed.
-        if (t.isEmpty() || !ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t.get())) return null;
+        if (!visibleTarget(ctx, first)) return null;
         String rest = line.substring(sp).strip();
         return ts.open(ctx, first, rest.isEmpty() ? null : rest);
     }
@@ -100,19 +87,24 @@ public final class GatewayCommands {
         CommandHandler h = handlers.get(first.toLowerCase(Locale.ROOT));
         List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());
         if (h == null) {
-            Optional<Target> t = ctx.services().inventory().snapshot().resolve(first);
-            boolean visible = t.isPresent() && ctx.services().policy()
-                    .visibleTargets(ctx.user(), ctx.services().inventory().snapshot()).contains(t.get());
-            if (!visible) {
+            if (!visibleTarget(ctx, first)) {
                 return usage(ctx, err, "unknown command '" + first + "' (commands: " + String.join(", ", handlers().keySet())
                         + ", or a target name with ssh -t)");
             }
-            h = targetHandler;
-            args = words;
+            // A target, but no TargetSessions installed (targetSession() would have taken it).
+            err.write(("jumpgate: recorded sessions are not enabled on this gateway" + ctx.newline()).getBytes(StandardCharsets.UTF_8));
+            return 1;
         }
         ctx.audit(ctx.event(AuditType.COMMAND_EXECUTED).field("command", first).field("args", args.size())
                 .field("tty", ctx.terminal() != null));
         return h.run(ctx, args, in, out, err);
+    }
+
+    /** True when {@code name} is a target the user may reach with some role. */
+    private static boolean visibleTarget(SessionContext ctx, String name) {
+        var snapshot = ctx.services().inventory().snapshot();
+        Optional<Target> t = snapshot.resolve(name);
+        return t.isPresent() && ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t.get());
     }
 
     private static int usage(SessionContext ctx, OutputStream err, String message) throws IOException {
