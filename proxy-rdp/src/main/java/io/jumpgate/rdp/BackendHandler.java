@@ -19,7 +19,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         session.bytesToClient += ((ByteBuf) msg).readableBytes();
         session.frontend.writeAndFlush(msg).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) ctx.channel().read();
+            if (f.isSuccess()) {
+                if (!session.targetInputShut()) ctx.channel().read(); // as in FrontendHandler
+            }
             else session.abort("client_write_failed", Outcome.FAILURE, String.valueOf(f.cause()));
         });
     }

@@ -102,7 +102,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         session.bytesFromClient += ((ByteBuf) msg).readableBytes();
         backend.writeAndFlush(msg).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) ctx.channel().read();
+            // No read after the client's EOF: nothing more can come, and Netty 4.2.18's epoll registration
+            // fails a read request on a half-closed socket it has already removed from epoll.
+            if (f.isSuccess()) {
+                if (!session.clientInputShut()) ctx.channel().read();
+            }
             else session.abort("target_write_failed", Outcome.FAILURE, String.valueOf(f.cause()));
         });
     }

@@ -34,6 +34,14 @@ import java.util.function.Supplier;
 public final class RdpRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RdpRelay.class);
 
+    /**
+     * Receive buffer of every relay socket (the kernel doubles it, up to {@code net.core.rmem_max}). Read-one-write-one
+     * bounds what the relay holds while both sides are open; once a peer has sent FIN, Netty's epoll transport reads
+     * that socket to EOF whatever AUTO_READ says (so that no byte is lost), and this buffer is then what bounds the
+     * relay's queue instead of receive autotuning (tens of MiB). 1 MiB keeps 2 MiB in flight: ~160 Mbit/s at 100 ms.
+     */
+    static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+
     private final RdpRelayOptions options;
     private final List<PortMapping> mappings;
     private final RelayContext rc;
@@ -65,6 +73,7 @@ public final class RdpRelay implements AutoCloseable {
         // no resolver (never DNS).
         Bootstrap backend = new Bootstrap().channelFactory(transport.socketChannel()).disableResolver()
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
@@ -106,6 +115,7 @@ public final class RdpRelay implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(loops).channel(rc.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES) // inherited by accepted sockets, before the handshake
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

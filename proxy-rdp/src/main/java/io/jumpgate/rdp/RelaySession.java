@@ -91,6 +91,10 @@ final class RelaySession {
         return clientInputShut;
     }
 
+    boolean targetInputShut() {
+        return targetInputShut;
+    }
+
     /** The side that sent EOF; when both have, the relay ends normally. */
     void inputShutdown(boolean fromClient) {
         if (fromClient) clientInputShut = true; else targetInputShut = true;

@@ -1,5 +1,7 @@
 package io.jumpgate.rdp;
 
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.testkit.FreePorts;
 import io.jumpgate.testkit.Poll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,12 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A fast client pushes 1 GiB through the relay to a target that first does not read at all, then reads.
- * Read-one-write-one must keep the relay's queued bytes at about one read buffer throughout: the relay stops
- * reading instead of buffering, so the sender blocks on TCP flow control.
+ * Read-one-write-one must keep the relay's queued bytes at about one read buffer while the client's stream is open:
+ * the relay stops reading instead of buffering, so the sender blocks on TCP flow control. Once the client has sent
+ * FIN, Netty's epoll transport reads that socket to EOF regardless of AUTO_READ; the relay's fixed receive buffer
+ * is then the bound (twice {@link RdpRelay#RECEIVE_BUFFER_BYTES}, as the kernel doubles it), not autotuning.
  */
 class SlowReaderBackpressureTest {
     static final long TOTAL = 1L << 30;
     static final long MAX_PENDING = 256 * 1024;
+    static final long MAX_PENDING_AFTER_FIN = 2L * RdpRelay.RECEIVE_BUFFER_BYTES + MAX_PENDING;
 
     @Test
     void relayMemoryStaysBoundedWhileAFastSenderPushesOneGibibyte() throws Exception {
@@ -37,6 +43,7 @@ class SlowReaderBackpressureTest {
              Socket client = h.connect(0, "127.0.0.2");
              Socket target = server.accept()) {
             AtomicLong sent = new AtomicLong();
+            AtomicBoolean finSent = new AtomicBoolean();
             Thread sender = new Thread(() -> {
                 byte[] chunk = new byte[64 * 1024];
                 try (OutputStream out = client.getOutputStream()) {
@@ -44,6 +51,7 @@ class SlowReaderBackpressureTest {
                         out.write(chunk);
                         sent.addAndGet(chunk.length);
                     }
+                    finSent.set(true);
                     client.shutdownOutput();
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
@@ -63,9 +71,11 @@ class SlowReaderBackpressureTest {
 
             // Phase 2: the target reads everything; sample the relay's queue all along.
             AtomicLong maxPending = new AtomicLong();
+            AtomicLong maxPendingAfterFin = new AtomicLong();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    maxPending.accumulateAndGet(h.relay.pendingOutboundBytes(), Math::max);
+                    long pending = h.relay.pendingOutboundBytes();
+                    (finSent.get() ? maxPendingAfterFin : maxPending).accumulateAndGet(pending, Math::max);
                     Thread.onSpinWait();
                 }
             }, "pending-sampler");
@@ -80,7 +90,17 @@ class SlowReaderBackpressureTest {
             sampler.interrupt();
             sampler.join(5000);
             assertEquals(TOTAL, received, () -> "audit: " + h.audit.events());
+            System.out.printf("slow reader: sender held at %d bytes while stalled; relay queue max %d bytes while open, %d after FIN%n",
+                    stalledAt, maxPending.get(), maxPendingAfterFin.get());
             assertTrue(maxPending.get() <= MAX_PENDING, "max queued bytes while relaying 1 GiB: " + maxPending.get());
+            assertTrue(maxPendingAfterFin.get() <= MAX_PENDING_AFTER_FIN,
+                    "max queued bytes after the client's FIN: " + maxPendingAfterFin.get());
+
+            // The relay half-closed the target after the last byte; the target closing ends the relay normally.
+            target.close();
+            AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+            assertEquals(TOTAL, closed.fields().get("bytes_from_client"));
+            assertTrue(Set.of("ok", "target_closed").contains(closed.code()), "ended normally: " + closed);
         }
     }
 }
