@@ -37,6 +37,8 @@ public final class AsciicastWriter implements Closeable {
     private final Carry inputCarry = new Carry();
     private byte[] line = new byte[64 * 1024];
     private int len;
+    /** Appending events to {@link #line} for one write ({@link #outputs}). */
+    private boolean batch;
     private long bytes;
     private IOException failure;
     private boolean closed;
@@ -76,6 +78,21 @@ public final class AsciicastWriter implements Closeable {
         event((byte) 'o', outputCarry, b, off, n);
     }
 
+    /**
+     * Terminal output chunks, one {@code "o"} event each, written together in one {@code write} (group commit: the
+     * file still only ever ends at a complete line).
+     */
+    public void outputs(java.util.List<byte[]> chunks) throws IOException {
+        len = 0;
+        batch = true;
+        try {
+            for (byte[] c : chunks) event((byte) 'o', outputCarry, c, 0, c.length);
+        } finally {
+            batch = false;
+        }
+        if (len > 0) writeLine();
+    }
+
     /** What the user typed ({@code "i"}). */
     public void input(byte[] b, int off, int n) throws IOException {
         event((byte) 'i', inputCarry, b, off, n);
@@ -99,15 +116,19 @@ public final class AsciicastWriter implements Closeable {
             off = 0;
             n = joined.length;
         }
+        int lineStart = batch ? len : 0;
         begin(code, n * 6);
         int dataStart = len;
         encode(carry, b, off, n);
-        if (len == dataStart) return; // all carried over
+        if (len == dataStart) { // all carried over
+            len = lineStart;
+            return;
+        }
         end();
     }
 
     private void begin(byte code, int dataBound) {
-        len = 0;
+        if (!batch) len = 0;
         ensure(dataBound + 40);
         line[len++] = '[';
         long micros = Math.max(0, (nanoTime.getAsLong() - start) / 1000);
@@ -129,7 +150,7 @@ public final class AsciicastWriter implements Closeable {
         line[len++] = '"';
         line[len++] = ']';
         line[len++] = '\n';
-        writeLine();
+        if (!batch) writeLine();
     }
 
     private void appendLong(long v) {

@@ -46,6 +46,8 @@ import java.util.concurrent.Executor;
 public final class RecordedSession implements Command {
     private static final Logger LOG = LoggerFactory.getLogger(RecordedSession.class);
     static final int GATEWAY_ERROR = 255;
+    /** How long the end of a session waits for queued output to reach a user who is not reading. */
+    static final long FORWARD_DRAIN_MILLIS = 60_000;
 
     private final RecordedSessions owner;
     private final SessionContext ctx;
@@ -66,6 +68,18 @@ public final class RecordedSession implements Command {
     private volatile SessionRecording recording;
     private volatile String endReason;
     private volatile Runnable finished;
+    /** Target output to the user: recorded, then shown, on its own thread. */
+    private final OutputForwarder forwarder = new OutputForwarder(new OutputForwarder.Session() {
+        @Override
+        public boolean record(java.util.List<byte[]> chunks) {
+            return recording.outputs(chunks);
+        }
+
+        @Override
+        public void recordingFailed() {
+            endForRecording();
+        }
+    });
 
     RecordedSession(RecordedSessions owner, SessionContext ctx, Decision.Allow allow, String command, SessionAudit audit,
                     Clock clock, Executor executor) {
@@ -152,6 +166,7 @@ public final class RecordedSession implements Command {
         Integer status = null;
         String signal = null;
         try {
+            forwarder.start(executor);
             targetSession = owner.connector().open(target, allow.port(), login, ctx);
             PtyCapableChannelSession ch = command == null ? targetSession.createShellChannel()
                     : targetSession.createExecChannel(command);
@@ -168,9 +183,9 @@ public final class RecordedSession implements Command {
                 if (ch instanceof ChannelShell s) s.setEnv("LANG", lang);
                 if (ch instanceof ChannelExec x) x.setEnv("LANG", lang);
             }
-            OutputStream toUser = new RecordingTee(out);
+            OutputStream toUser = forwarder.streamTo(out);
             ch.setOut(toUser);
-            ch.setErr(pty != null ? toUser : new RecordingTee(err));
+            ch.setErr(pty != null ? toUser : forwarder.streamTo(err));
             ch.open().verify(owner.timeout());
             if (endReason != null) ch.close(true); // ended while connecting
             if (pty != null) env.addSignalListener((c, s) -> windowChanged(env), Signal.WINCH);
@@ -184,6 +199,8 @@ public final class RecordedSession implements Command {
             if (endReason == null) failed("channel_failed", "session on " + target.name() + " failed: " + e.getMessage(), Map.of());
         } finally {
             closeTarget();
+            // Output still queued reaches the user (recorded first) before the exit status and the recording's hash.
+            if (!forwarder.finish(FORWARD_DRAIN_MILLIS)) forwarder.stop();
         }
         finish(status, signal, started);
     }
@@ -241,41 +258,6 @@ public final class RecordedSession implements Command {
         }
     }
 
-    /** Target output to the user, recorded first. */
-    private final class RecordingTee extends OutputStream {
-        private final OutputStream user;
-
-        RecordingTee(OutputStream user) {
-            this.user = user;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (endReason != null) return;
-            if (!recording.output(b, off, len)) {
-                endForRecording();
-                return;
-            }
-            user.write(b, off, len);
-            user.flush();
-        }
-
-        @Override
-        public void flush() throws IOException {
-            user.flush();
-        }
-
-        @Override
-        public void close() {
-            // the user's streams close with the server channel
-        }
-    }
-
     /** A required recording failed mid-session: stop showing output and end the session. */
     private void endForRecording() {
         end("recording failed (" + recording.failure() + "); this session must be recorded and has been ended");
@@ -288,6 +270,7 @@ public final class RecordedSession implements Command {
     public void end(String reason) {
         if (endReason != null) return;
         endReason = reason;
+        forwarder.stop(); // nothing more is shown
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(true);
     }

@@ -72,6 +72,19 @@ public final class SessionRecording {
         return failure == null || mode != RecordingMode.REQUIRED;
     }
 
+    /** Records output chunks in one write (see {@link AsciicastWriter#outputs}); false as for {@link #output}. */
+    public synchronized boolean outputs(java.util.List<byte[]> chunks) {
+        if (writer == null) return true;
+        if (failure == null) {
+            try {
+                writer.outputs(chunks);
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+        return failure == null || mode != RecordingMode.REQUIRED;
+    }
+
     public synchronized boolean input(byte[] b, int off, int len) {
         if (writer == null || !recordInput) return true;
         if (failure == null) {

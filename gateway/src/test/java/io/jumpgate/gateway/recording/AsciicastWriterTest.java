@@ -121,6 +121,32 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void queuedChunksAreWrittenTogetherAsOneEventEach() throws Exception {
+        FullDisk disk = new FullDisk(1 << 20);
+        AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+        w.header(header());
+        byte[] text = "first grüße\r\nsecond".getBytes(StandardCharsets.UTF_8);
+        int split = 9; // inside the ü: carried to the next chunk of the same batch
+        w.outputs(java.util.List.of(java.util.Arrays.copyOfRange(text, 0, split), new byte[0],
+                java.util.Arrays.copyOfRange(text, split, text.length)));
+        w.outputs(java.util.List.of(new byte[] {(byte) 0xC3}));   // only a carried lead byte: no line at all
+        w.outputs(java.util.List.of(new byte[] {(byte) 0xA4, '!'}));
+        w.close();
+
+        String[] lines = disk.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(4, lines.length, disk.toString(StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < lines.length; i++) {
+            JsonNode e = JSON.readTree(lines[i]);
+            assertEquals("o", e.get(1).asText());
+            out.append(e.get(2).asText());
+        }
+        assertEquals("first grüße\r\nsecondä!", out.toString());
+        assertEquals(3, disk.flushes, "header, then one write per batch that had a complete character");
+        assertEquals(sha256(disk.toByteArray()), w.sha256());
+    }
+
+    @Test
     void invalidUtf8AndControlsStayValidJson() throws Exception {
         FullDisk disk = new FullDisk(1 << 16);
         AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
