@@ -18,12 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,7 +110,7 @@ class AzureScaleSetEndToEndTest {
     static GatewayFixture startGateway(Path dir, FakeAzure azure, String yaml) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            int start = freeRange(POOL_SIZE);
+            int start = FreePorts.probeRange("127.0.0.1", POOL_SIZE);
             String text = yaml.replace("START", String.valueOf(start)).replace("END", String.valueOf(start + POOL_SIZE - 1));
             try {
                 return GatewayFixture.startWith(dir.resolve("gw-" + attempt), text, b -> {
@@ -128,28 +126,6 @@ class AzureScaleSetEndToEndTest {
             }
         }
         throw last;
-    }
-
-    /** The first of {@code n} consecutive ports free on 127.0.0.1 just now. */
-    static int freeRange(int n) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int start = FreePorts.probe("127.0.0.1");
-            if (start + n - 1 > 65535) continue;
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int p = start; p < start + n; p++) {
-                    ServerSocket s = new ServerSocket();
-                    held.add(s);
-                    s.bind(new InetSocketAddress("127.0.0.1", p));
-                }
-                return start;
-            } catch (IOException taken) {
-                // try another range
-            } finally {
-                for (ServerSocket s : held) s.close();
-            }
-        }
-        throw new IOException("no " + n + " consecutive free ports on 127.0.0.1");
     }
 
     @AfterAll
