@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Bounded: at most {@link #MAX_HELD} chunks are held (one SSH packet each, 32 KiB with OpenSSH targets: about
  * 1.5 MiB); when the queues are full the I/O thread blocks in {@link #forward}, so the target's SSH window is not replenished and the
  * target is held back, as it was when the I/O thread wrote to the user itself. "Recorded before shown" holds: a
- * chunk reaches the user only after {@link SessionRecording#output} accepted it.
+ * chunk reaches the user only after the recording accepted it, and once a recording write fails or the session is
+ * stopped nothing more is shown (what was recorded but not yet shown stays in the recording only).
  */
 final class OutputForwarder {
     /** Capacity of each of the two queues. */
