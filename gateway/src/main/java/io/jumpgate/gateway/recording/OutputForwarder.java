@@ -49,6 +49,8 @@ final class OutputForwarder {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile IOException failure;
     private volatile boolean stopped;
+    private volatile boolean recorderDone;
+    private static final long POLL_MILLIS = 100;
 
     OutputForwarder(Session session) {
         this.session = session;
@@ -131,12 +133,17 @@ final class OutputForwarder {
         List<byte[]> data = new ArrayList<>(QUEUE_CHUNKS);
         try {
             while (true) {
+                Chunk first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopped) return; // finish() could not queue END (nothing drains a stopped session's queue)
+                    continue;
+                }
                 // Everything already waiting is recorded in one write (group commit), then shown.
                 batch.clear();
-                batch.add(queue.take());
+                batch.add(first);
                 queue.drainTo(batch);
-                boolean end = batch.get(batch.size() - 1) == END;
-                if (end) batch.remove(batch.size() - 1);
+                int end = batch.indexOf(END);
+                if (end >= 0) batch.subList(end, batch.size()).clear();
                 if (!batch.isEmpty() && !stopped && failure == null) {
                     data.clear();
                     for (Chunk c : batch) data.add(c.data);
@@ -147,24 +154,25 @@ final class OutputForwarder {
                         session.recordingFailed();
                     }
                 }
-                if (end) {
-                    recorded.put(END);
-                    return;
-                }
+                if (end >= 0) return;
             }
         } catch (InterruptedException e) {
             stopped = true;
-            recorded.offer(END);
             Thread.currentThread().interrupt();
+        } finally {
+            recorderDone = true;
         }
     }
 
     private void showLoop() {
         try {
             while (true) {
-                Chunk c = recorded.take();
-                if (c == END) return;
-                if (stopped || failure != null) continue;
+                Chunk c = recorded.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (c == null) {
+                    if (recorderDone && recorded.isEmpty()) return;
+                    continue;
+                }
+                if (stopped || failure != null) continue; // keep taking, so the recorder is released
                 try {
                     c.to.write(c.data);
                     c.to.flush();

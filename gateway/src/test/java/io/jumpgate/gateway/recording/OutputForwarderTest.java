@@ -150,6 +150,43 @@ class OutputForwarderTest {
     }
 
     @Test
+    void aSessionEndedWhileTheUserIsStuckLeavesNoThreadBehind() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        OutputForwarder f = new OutputForwarder(new Log());
+        f.start(threads);
+        OutputStream out = f.streamTo(new OutputStream() {
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Thread producer = new Thread(() -> {
+            try {
+                for (int i = 0; i < OutputForwarder.MAX_HELD + 10; i++) out.write(new byte[1024]);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        producer.setDaemon(true);
+        producer.start();
+        Poll.until(Duration.ofSeconds(10), "producer blocked", () -> producer.getState() == Thread.State.TIMED_WAITING);
+        f.stop(); // the gateway ends the session: nothing more is shown
+        producer.join(10_000);
+        assertTrue(!producer.isAlive(), "a stopped forwarder releases the target's I/O thread");
+        f.finish(200); // may time out: the sending thread is still stuck in the user's write
+        release.countDown();
+        assertTrue(f.finish(10_000), "both forwarding threads end once the user's write returns");
+    }
+
+    @Test
     void aUserWhoIsGoneFailsTheTargetSideWrite() throws Exception {
         OutputForwarder f = new OutputForwarder(new Log());
         f.start(threads);
