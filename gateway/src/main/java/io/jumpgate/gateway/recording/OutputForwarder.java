@@ -18,10 +18,12 @@ import java.util.concurrent.TimeUnit;
  * the three stages run in parallel instead of one after the other.
  *
  * <p>Bounded: at most {@link #MAX_HELD} chunks are held (one SSH packet each, 32 KiB with OpenSSH targets: about
- * 1.5 MiB); when the queues are full the I/O thread blocks in {@link #forward}, so the target's SSH window is not replenished and the
- * target is held back, as it was when the I/O thread wrote to the user itself. "Recorded before shown" holds: a
- * chunk reaches the user only after the recording accepted it, and once a recording write fails or the session is
- * stopped nothing more is shown (what was recorded but not yet shown stays in the recording only).
+ * 1.5 MiB); when the queues are full the I/O thread blocks in {@link #forward}, so the target's SSH window is not
+ * replenished and the target is held back, as it was when the I/O thread wrote to the user itself.
+ *
+ * <p>"Recorded before shown" holds: a chunk reaches the user only after the recording accepted it, and once a
+ * recording write fails or the session is stopped nothing more is shown (what was recorded but not yet shown stays
+ * in the recording only).
  */
 final class OutputForwarder {
     /** Capacity of each of the two queues. */
@@ -87,7 +89,7 @@ final class OutputForwarder {
         if (stopped || len == 0) return;
         Chunk c = new Chunk(to, Arrays.copyOfRange(b, off, off + len));
         try {
-            while (!queue.offer(c, 100, TimeUnit.MILLISECONDS)) {
+            while (!queue.offer(c, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (stopped) return; // the forwarding thread is gone or dropping: nobody will take it
                 f = failure;
                 if (f != null) throw new IOException("output to the user failed", f);

@@ -60,16 +60,8 @@ public final class SessionRecording {
     }
 
     /** Records terminal output; false when the session may not go on (required, and recording failed). */
-    public synchronized boolean output(byte[] b, int off, int len) {
-        if (writer == null) return true;
-        if (failure == null) {
-            try {
-                writer.output(b, off, len);
-            } catch (IOException e) {
-                fail(e);
-            }
-        }
-        return failure == null || mode != RecordingMode.REQUIRED;
+    public boolean output(byte[] b, int off, int len) {
+        return outputs(java.util.List.of(java.util.Arrays.copyOfRange(b, off, off + len)));
     }
 
     /** Records output chunks in one write (see {@link AsciicastWriter#outputs}); false as for {@link #output}. */
