@@ -115,7 +115,8 @@ public final class RdpRelay implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(loops).channel(rc.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES) // inherited by accepted sockets, before the handshake
+                // inherited by accepted sockets, and in effect before their handshake
+                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new RdpRelayInitializer(rc, m, index));

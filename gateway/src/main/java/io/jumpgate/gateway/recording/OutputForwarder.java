@@ -58,7 +58,7 @@ final class OutputForwarder {
         this.session = session;
     }
 
-    /** An output stream (the target channel's stdout or stderr) whose bytes go to {@code user} through this forwarder. */
+    /** A stream for the target channel's stdout or stderr whose bytes go to {@code user} through this forwarder. */
     OutputStream streamTo(OutputStream user) {
         return new OutputStream() {
             @Override
