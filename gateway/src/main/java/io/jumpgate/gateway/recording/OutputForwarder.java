@@ -53,6 +53,7 @@ final class OutputForwarder {
     private volatile boolean stopped;
     private volatile boolean recorderDone;
     private static final long POLL_MILLIS = 100;
+    private static final long GATHER_MICROS = 300;
 
     OutputForwarder(Session session) {
         this.session = session;
@@ -144,6 +145,14 @@ final class OutputForwarder {
                 batch.clear();
                 batch.add(first);
                 queue.drainTo(batch);
+                if (batch.size() > 1 && batch.size() < QUEUE_CHUNKS && batch.get(batch.size() - 1) != END) {
+                    // Bulk output (the producer is ahead): gather a little more, so fewer and larger writes.
+                    Chunk more = queue.poll(GATHER_MICROS, TimeUnit.MICROSECONDS);
+                    if (more != null) {
+                        batch.add(more);
+                        queue.drainTo(batch);
+                    }
+                }
                 int end = batch.indexOf(END);
                 if (end >= 0) batch.subList(end, batch.size()).clear();
                 if (!batch.isEmpty() && !stopped && failure == null) {
