@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Azurite blob service on 127.0.0.1, started by the test. The binary is {@code $JUMPGATE_AZURITE}, else
@@ -93,11 +92,8 @@ final class Azurite implements AutoCloseable {
 
     void stop() {
         if (process == null) return;
-        process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            io.jumpgate.testkit.Processes.stop(process, java.time.Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

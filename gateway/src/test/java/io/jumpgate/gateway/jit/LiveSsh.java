@@ -79,10 +79,6 @@ final class LiveSsh implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
+        io.jumpgate.testkit.Processes.stop(process, java.time.Duration.ofSeconds(5));
     }
 }
