@@ -168,20 +168,29 @@ public final class AsciicastWriter implements Closeable {
         int o = len;
         int i = off, end = off + n;
         while (i < end) {
-            // Fast path: copy a run of printable ASCII, eight bytes at a time while it lasts, then byte by byte
-            // (a signed byte below 0x20 is a control or non-ASCII).
-            int run = i;
-            while (i + 8 <= end && plain((long) LONGS.get(b, i))) i += 8;
-            while (i < end) {
+            // Fast path: printable ASCII eight bytes at a time, stored as they are checked; in the first eight that
+            // hold a byte needing care, the bytes before it are kept (the rest of the store is overwritten next).
+            while (i + 8 <= end) {
+                long v = (long) LONGS.get(b, i);
+                long special = special(v);
+                LONGS.set(l, o, v);
+                if (special == 0) {
+                    i += 8;
+                    o += 8;
+                    continue;
+                }
+                int k = Long.numberOfTrailingZeros(special) >>> 3;
+                i += k;
+                o += k;
+                break;
+            }
+            while (i < end) { // fewer than eight left, or at the byte needing care
                 byte c = b[i];
                 if (c < 0x20 || c == '"' || c == '\\') break;
+                l[o++] = c;
                 i++;
             }
-            if (i > run) {
-                System.arraycopy(b, run, l, o, i - run);
-                o += i - run;
-                if (i == end) break;
-            }
+            if (i == end) break;
             int x = b[i] & 0xff;
             if (x == '"' || x == '\\') {
                 l[o++] = '\\';
@@ -230,16 +239,22 @@ public final class AsciicastWriter implements Closeable {
         len = o;
     }
 
-    /**
-     * Are all eight bytes of {@code v} printable ASCII that JSON copies as is (0x20..0x7F but {@code "} and
-     * {@code \\})? Bit tricks that are exact for "some byte is": zero ({@code (x - 0x01..) & ~x & 0x80..}),
-     * below 0x20, or has its high bit set.
-     */
+    /** Are all eight bytes of {@code v} printable ASCII that JSON copies as is (0x20..0x7F but {@code "} and {@code \\})? */
     static boolean plain(long v) {
+        return special(v) == 0;
+    }
+
+    /**
+     * The bytes of {@code v} (little-endian: the first byte in memory is the lowest) that JSON does not copy as is,
+     * each marked by its high bit: below 0x20, {@code "}, {@code \\}, or non-ASCII. Bit tricks for "some byte is
+     * zero" ({@code (x - 0x01..) & ~x & 0x80..}) and "below 0x20" can also mark bytes above a marked one (borrows),
+     * never below: the lowest mark is always exact, which is all the caller uses.
+     */
+    static long special(long v) {
         long below = (v - 0x2020202020202020L) & ~v;
         long x = v ^ 0x2222222222222222L, quote = (x - ONES) & ~x;
         long y = v ^ 0x5C5C5C5C5C5C5C5CL, backslash = (y - ONES) & ~y;
-        return ((v | below | quote | backslash) & HIGHS) == 0;
+        return (v | below | quote | backslash) & HIGHS;
     }
 
     /** Is {@code c} a valid {@code k}-th byte after lead byte {@code lead} (no overlongs, surrogates, > U+10FFFF)? */

@@ -220,6 +220,29 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void theFirstMarkedByteIsExactWhateverFollowsIt() {
+        // The encoder keeps the bytes below the lowest mark: a mark below the first byte needing care would drop
+        // plain bytes, a missing one would copy a byte unescaped.
+        java.util.Random r = new java.util.Random(7);
+        for (int b = 0; b < 256; b++) {
+            boolean plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+            if (plain) continue;
+            for (int pos = 0; pos < 8; pos++) {
+                for (int trial = 0; trial < 200; trial++) {
+                    long v = 0;
+                    for (int k = 0; k < 8; k++) {
+                        long byteK = k < pos ? 0x20 + r.nextInt(0x60) : k == pos ? b : r.nextInt(256);
+                        if (k < pos && (byteK == '"' || byteK == '\\' || byteK == 0x7F + 1)) byteK = 'a';
+                        v |= byteK << (8 * k);
+                    }
+                    assertEquals(pos, Long.numberOfTrailingZeros(AsciicastWriter.special(v)) >>> 3,
+                            "byte " + b + " at " + pos + " in " + Long.toHexString(v));
+                }
+            }
+        }
+    }
+
+    @Test
     void randomTextInRandomChunksRoundTrips() throws Exception {
         java.util.Random r = new java.util.Random(42);
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ~\"\\\n\r\t\u0001\u001b\u007fäß€\uD83D\uDE00";
