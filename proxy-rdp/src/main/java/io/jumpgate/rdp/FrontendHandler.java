@@ -34,7 +34,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortMapping mapping;
     private final int portIndex;
     private RelaySession session;
-    private final Queue<Object> beforeConnect = new ArrayDeque<>(2);
+    /** Client reads held at most while the target connection is being set up (each one read buffer). */
+    static final int MAX_BEFORE_CONNECT = 2;
+    private final Queue<Object> beforeConnect = new ArrayDeque<>(MAX_BEFORE_CONNECT + 1);
     private ScheduledFuture<?> maxDuration;
     private boolean connected;
 
@@ -91,9 +93,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Channel backend = session.backend;
         if (!connected) {
-            // Bytes after the preamble in the same read, or read with the client's EOF while connecting:
-            // bounded by what one read returns; written once connected.
+            // Read while connecting (raw), bytes after the preamble in the same read, or read with the client's EOF:
+            // written once connected. One more read is requested while fewer than MAX_BEFORE_CONNECT are queued,
+            // so the client's read interest stays armed through the connect instead of being dropped and re-added.
             beforeConnect.add(msg);
+            if (beforeConnect.size() < MAX_BEFORE_CONNECT && !session.clientInputShut()) ctx.read();
             return;
         }
         if (!backend.isActive()) {
@@ -115,7 +119,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel frontend = ctx.channel();
         Target t = session.target;
         // Same event loop as the client connection: both channels of a relay live on one thread.
-        ChannelFuture cf = rc.backend().clone(frontend.eventLoop()).handler(new BackendHandler(session))
+        ChannelFuture cf = rc.backend().clone(frontend.eventLoop()).channelFactory(rc.transport().socketChannelFor(t.address()))
+                .handler(new BackendHandler(session))
                 .connect(new InetSocketAddress(t.address(), mapping.backendPort()));
         session.backend = cf.channel();
         cf.addListener((ChannelFuture f) -> {

@@ -71,8 +71,9 @@ public final class RdpRelay implements AutoCloseable {
         Transport transport = Transport.best();
         // Target connections: cloned per relay onto the client connection's own event loop; only IP literals, so
         // no resolver (never DNS). TCP_NODELAY is not set here or on accepted sockets: Netty's socket configs turn
-        // it on by default, and setting it again costs a syscall per connection.
-        Bootstrap backend = new Bootstrap().channelFactory(transport.socketChannel()).disableResolver()
+        // it on by default, and setting it again costs a syscall per connection. The channel factory is chosen per
+        // target address family when connecting (Transport.socketChannelFor).
+        Bootstrap backend = new Bootstrap().disableResolver()
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -12,6 +13,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+
 /** Native epoll when the platform has it, NIO otherwise. */
 record Transport(String name, Class<? extends ServerChannel> serverChannel, ChannelFactory<? extends SocketChannel> socketChannel,
                  boolean epoll) {
@@ -19,6 +23,16 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Chan
         return Epoll.isAvailable()
                 ? new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel::new, true)
                 : new Transport("nio", NioServerSocketChannel.class, NioSocketChannel::new, false);
+    }
+
+    /**
+     * Target connections to {@code address}: with epoll, a socket of the address's own family (no dual-stack IPv6
+     * socket and its {@code IPV6_V6ONLY} call for an IPv4 target).
+     */
+    ChannelFactory<? extends SocketChannel> socketChannelFor(InetAddress address) {
+        if (!epoll) return socketChannel;
+        SocketProtocolFamily family = address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return () -> new EpollSocketChannel(family);
     }
 
     /**

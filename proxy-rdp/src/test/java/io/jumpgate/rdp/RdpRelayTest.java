@@ -204,6 +204,63 @@ class RdpRelayTest {
     }
 
     @Test
+    void whileTheTargetConnectHangsOnlyTwoClientReadsAreHeld() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+            List<Socket> fillers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Socket f = new Socket();
+                try {
+                    f.connect(new InetSocketAddress(ip, stuck.getLocalPort()), 300);
+                } catch (IOException full) {
+                    // the queue is full: later SYNs are dropped
+                }
+                fillers.add(f);
+            }
+            RdpRelayOptions o = RelayHarness.options();
+            RdpRelayOptions slow = new RdpRelayOptions(o.listenAddress(), o.preambleTimeout(), o.preambleMaxBytes(),
+                    Duration.ofSeconds(4), o.idleTimeout(), null, o.drainTimeout());
+            // Raw: the relay reads the client while it connects (to keep read interest armed), at most
+            // MAX_BEFORE_CONNECT reads; then the client is held back by TCP.
+            try (RelayHarness h = new RelayHarness(slow, List.of(new PortMapping.Named("stuck", 0, "vm", stuck.getLocalPort(), true)),
+                    List.of(RelayHarness.target("vm", ip)), Set.of(stuck.getLocalPort()), "127.0.0.0/8");
+                 Socket c = h.connect(0, "127.0.0.2")) {
+                c.setSendBufferSize(64 * 1024); // fixed: no autotuning of the client's own buffer
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = new Thread(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        for (int i = 0; i < 512; i++) { // 32 MiB at most
+                            c.getOutputStream().write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException closed) {
+                        // the relay gave up on the target and closed
+                    }
+                });
+                writer.setDaemon(true);
+                writer.start();
+                // Until the client is held back: no progress for 300 ms (bounded by the 4 s connect timeout).
+                long last = -1;
+                long deadline = System.nanoTime() + 3_000_000_000L;
+                while (System.nanoTime() < deadline && written.get() != last) {
+                    last = written.get();
+                    Thread.sleep(300);
+                }
+                long held = written.get();
+                System.out.printf("client bytes taken while the target connect hangs: %d%n", held);
+                // Client send buffer (64 KiB, doubled by the kernel) + the relay's receive buffer (1 MiB, doubled) +
+                // two reads; unbounded reading would take all 32 MiB.
+                assertTrue(held < 4 * 1024 * 1024, held + " bytes taken from the client while connecting");
+                assertEquals("connect_timeout", h.awaitEvent(AuditType.RDP_CLOSED).code());
+                writer.join(5_000);
+            } finally {
+                for (Socket f : fillers) f.close();
+            }
+        }
+    }
+
+    @Test
     void clientVanishingMidStreamClosesTheTargetSideAndIsAudited() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
         try (RecordingTarget target = new RecordingTarget(ip, 0, false);
