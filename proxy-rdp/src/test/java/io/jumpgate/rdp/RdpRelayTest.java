@@ -173,21 +173,27 @@ class RdpRelayTest {
         }
     }
 
+    /** Fills the accept queue of a listener (backlog 1) that never accepts: later connects hang until timeout. */
+    private static List<Socket> fillBacklog(ServerSocket stuck) {
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Socket f = new Socket();
+            try {
+                f.connect(new InetSocketAddress(stuck.getInetAddress(), stuck.getLocalPort()), 300);
+            } catch (IOException full) {
+                // the queue is full: later SYNs are dropped
+            }
+            fillers.add(f);
+        }
+        return fillers;
+    }
+
     @Test
     void targetDownTimesOutTheConnectAndIsAudited() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
         // A target that never completes handshakes: listen backlog 1, never accept, queue filled by two sockets.
         try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            List<Socket> fillers = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Socket f = new Socket();
-                try {
-                    f.connect(new InetSocketAddress(ip, stuck.getLocalPort()), 300);
-                } catch (IOException full) {
-                    // the queue is full: later SYNs are dropped
-                }
-                fillers.add(f);
-            }
+            List<Socket> fillers = fillBacklog(stuck);
             RdpRelayOptions o = RelayHarness.options();
             RdpRelayOptions fast = new RdpRelayOptions(o.listenAddress(), o.preambleTimeout(), o.preambleMaxBytes(),
                     Duration.ofMillis(500), o.idleTimeout(), null, o.drainTimeout());
@@ -207,16 +213,7 @@ class RdpRelayTest {
     void whileTheTargetConnectHangsOnlyTwoClientReadsAreHeld() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
         try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
-            List<Socket> fillers = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Socket f = new Socket();
-                try {
-                    f.connect(new InetSocketAddress(ip, stuck.getLocalPort()), 300);
-                } catch (IOException full) {
-                    // the queue is full: later SYNs are dropped
-                }
-                fillers.add(f);
-            }
+            List<Socket> fillers = fillBacklog(stuck);
             RdpRelayOptions o = RelayHarness.options();
             RdpRelayOptions slow = new RdpRelayOptions(o.listenAddress(), o.preambleTimeout(), o.preambleMaxBytes(),
                     Duration.ofSeconds(4), o.idleTimeout(), null, o.drainTimeout());
