@@ -2,39 +2,49 @@ package io.jumpgate.core.audit;
 
 import io.jumpgate.core.util.Json;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** The JSON form of an event's body (everything but the chain fields). */
 public final class AuditJson {
     private AuditJson() {}
 
-    public static Map<String, Object> body(AuditEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("time", e.time().toString());
-        m.put("event", e.type().eventName());
-        m.put("outcome", e.outcome().name().toLowerCase());
-        m.put("code", e.code());
-        m.put("session", e.sessionId());
-        m.put("user", e.user());
-        m.put("source", e.source());
-        if (e.target() != null) {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("name", e.target().name());
-            t.put("address", e.target().address());
-            t.put("port", e.target().port());
-            m.put("target", t);
+    /** The body's members, {@code "id":…,"time":…,…}, without braces, appended to {@code b}. */
+    public static void appendBody(StringBuilder b, AuditEvent e) {
+        b.append("\"id\":");
+        Json.appendString(b, e.id());
+        b.append(",\"time\":\"");
+        Json.appendInstant(b, e.time());
+        b.append("\",\"event\":\"").append(e.type().eventName())
+                .append("\",\"outcome\":\"").append(e.outcome().text()).append("\",\"code\":");
+        Json.appendString(b, e.code());
+        b.append(",\"session\":");
+        Json.appendValue(b, e.sessionId());
+        b.append(",\"user\":");
+        Json.appendValue(b, e.user());
+        b.append(",\"source\":");
+        Json.appendValue(b, e.source());
+        b.append(",\"target\":");
+        AuditEvent.TargetRef t = e.target();
+        if (t == null) {
+            b.append("null");
         } else {
-            m.put("target", null);
+            b.append("{\"name\":");
+            Json.appendValue(b, t.name());
+            b.append(",\"address\":");
+            Json.appendValue(b, t.address());
+            b.append(",\"port\":");
+            Json.appendValue(b, t.port());
+            b.append('}');
         }
         if (!e.fields().isEmpty()) {
-            m.put("fields", e.fields());
+            b.append(",\"fields\":{");
+            Json.appendMembers(b, e.fields());
+            b.append('}');
         }
-        return m;
     }
 
+    /** The body as one JSON object. */
     public static String bodyJson(AuditEvent e) {
-        return Json.object(body(e));
+        StringBuilder b = new StringBuilder(384).append('{');
+        appendBody(b, e);
+        return b.append('}').toString();
     }
 }

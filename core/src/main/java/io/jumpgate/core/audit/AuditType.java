@@ -17,10 +17,16 @@ public enum AuditType {
     INVENTORY_REFRESHED, INVENTORY_STALE,
     NSG_RULE_CREATED, NSG_RULE_REMOVED, NSG_RULE_REFUSED;
 
-    /** {@code FORWARD_DENIED} becomes {@code forward.denied}. */
-    public String eventName() {
+    private final String eventName;
+
+    AuditType() {
         String n = name().toLowerCase(Locale.ROOT);
         int i = n.indexOf('_');
-        return n.substring(0, i) + "." + n.substring(i + 1);
+        eventName = n.substring(0, i) + "." + n.substring(i + 1);
+    }
+
+    /** {@code FORWARD_DENIED} becomes {@code forward.denied}. */
+    public String eventName() {
+        return eventName;
     }
 }

@@ -3,6 +3,7 @@ package io.jumpgate.core.audit;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,10 +27,35 @@ public final class HashChain {
         if (!bodyJson.startsWith("{") || !bodyJson.endsWith("}") || bodyJson.length() < 3) {
             throw new IllegalArgumentException("body must be a non-empty JSON object");
         }
-        String unsigned = "{\"seq\":" + seq + ",\"prev\":\"" + prevHash + "\"," + bodyJson.substring(1, bodyJson.length() - 1);
-        String hash = sha256(unsigned);
-        return new Line(seq, prevHash, hash, unsigned + HASH_MARK + hash + "\"}");
+        Sealed s = seal(start(seq, prevHash).append(bodyJson, 1, bodyJson.length() - 1));
+        String text = new String(s.bytes(), 0, s.bytes().length - 1, StandardCharsets.UTF_8);
+        return new Line(seq, prevHash, s.hash(), text);
     }
+
+    /** The start of line {@code seq} after {@code prevHash}; the caller appends the body's members (no braces). */
+    static StringBuilder start(long seq, String prevHash) {
+        return new StringBuilder(512).append("{\"seq\":").append(seq).append(",\"prev\":\"").append(prevHash).append("\",");
+    }
+
+    /** The finished line, newline included, in UTF-8: what {@link #start} began, then its hash. */
+    static Sealed seal(StringBuilder unsigned) {
+        byte[] body = unsigned.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] hash = HexFormat.of().formatHex(SHA256.get().digest(body)).getBytes(StandardCharsets.US_ASCII);
+        byte[] mark = HASH_MARK_BYTES;
+        byte[] line = Arrays.copyOf(body, body.length + mark.length + hash.length + 3);
+        System.arraycopy(mark, 0, line, body.length, mark.length);
+        System.arraycopy(hash, 0, line, body.length + mark.length, hash.length);
+        int end = body.length + mark.length + hash.length;
+        line[end] = '"';
+        line[end + 1] = '}';
+        line[end + 2] = '\n';
+        return new Sealed(line, new String(hash, StandardCharsets.US_ASCII));
+    }
+
+    private static final byte[] HASH_MARK_BYTES = HASH_MARK.getBytes(StandardCharsets.US_ASCII);
+
+    /** A finished line as written (UTF-8, ending in a newline) and its hash in hex. */
+    record Sealed(byte[] bytes, String hash) {}
 
     /** Parses a line's chain fields; null if the line is not in chain format. */
     public static Line parse(String text) {

@@ -79,8 +79,10 @@ public final class JsonLinesAuditLog implements AuditSink {
         if (closed) {
             throw new AuditWriteException("audit log " + file + " is closed", null);
         }
-        HashChain.Line line = HashChain.link(seq + 1, prev, AuditJson.bodyJson(event));
-        ByteBuffer bytes = ByteBuffer.wrap((line.text() + "\n").getBytes(StandardCharsets.UTF_8));
+        StringBuilder unsigned = HashChain.start(seq + 1, prev);
+        AuditJson.appendBody(unsigned, event);
+        HashChain.Sealed line = HashChain.seal(unsigned);
+        ByteBuffer bytes = ByteBuffer.wrap(line.bytes());
         long start = end;
         try {
             long at = start;
@@ -100,7 +102,7 @@ public final class JsonLinesAuditLog implements AuditSink {
             }
             throw new AuditWriteException("cannot write audit log " + file + ": " + e.getMessage(), e);
         }
-        seq = line.seq();
+        seq++;
         prev = line.hash();
     }
 
