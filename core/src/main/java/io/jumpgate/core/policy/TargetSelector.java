@@ -3,9 +3,7 @@ package io.jumpgate.core.policy;
 import io.jumpgate.core.target.Target;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Selects targets by name glob ({@code web_*}, {@code db_?}) and/or tags. A target matches when it matches
@@ -30,26 +28,50 @@ public record TargetSelector(List<String> globs, Map<String, String> tags) {
 
     public boolean matches(Target t) {
         if (isEmpty()) return false;
-        boolean nameOk = globs.isEmpty() || globs.stream().anyMatch(g -> globMatches(g, t));
-        boolean tagsOk = tags.entrySet().stream().allMatch(e -> e.getValue().equals(t.tags().get(e.getKey())));
-        return nameOk && tagsOk;
-    }
-
-    private static boolean globMatches(String glob, Target t) {
-        Pattern p = toRegex(glob);
-        if (p.matcher(t.name().toLowerCase(Locale.ROOT)).matches()) return true;
-        return t.aliases().stream().anyMatch(a -> p.matcher(a.toLowerCase(Locale.ROOT)).matches());
-    }
-
-    static Pattern toRegex(String glob) {
-        StringBuilder b = new StringBuilder();
-        for (char c : glob.toLowerCase(Locale.ROOT).toCharArray()) {
-            switch (c) {
-                case '*' -> b.append(".*");
-                case '?' -> b.append('.');
-                default -> b.append(Pattern.quote(String.valueOf(c)));
+        for (var e : tags.entrySet()) {
+            if (!e.getValue().equals(t.tags().get(e.getKey()))) return false;
+        }
+        if (globs.isEmpty()) return true;
+        for (String g : globs) {
+            if (globMatches(g, t.name())) return true;
+            for (String a : t.aliases()) {
+                if (globMatches(g, a)) return true;
             }
         }
-        return Pattern.compile(b.toString());
+        return false;
+    }
+
+    /**
+     * Whether {@code name} matches {@code glob} ({@code *} any run of characters, {@code ?} one character),
+     * ignoring case. Evaluated at every connection (a NAT pool port resolves through every target in the
+     * inventory), so it compiles nothing and allocates nothing: the classic one-pass wildcard match that
+     * backtracks only to the last {@code *}.
+     */
+    static boolean globMatches(String glob, String name) {
+        int g = 0;
+        int n = 0;
+        int star = -1;
+        int resume = 0;
+        while (n < name.length()) {
+            char gc = g < glob.length() ? glob.charAt(g) : 0;
+            if (g < glob.length() && gc != '*' && (gc == '?' || sameIgnoringCase(gc, name.charAt(n)))) {
+                g++;
+                n++;
+            } else if (g < glob.length() && gc == '*') {
+                star = g++;
+                resume = n;
+            } else if (star >= 0) {
+                g = star + 1;
+                n = ++resume;
+            } else {
+                return false;
+            }
+        }
+        while (g < glob.length() && glob.charAt(g) == '*') g++;
+        return g == glob.length();
+    }
+
+    private static boolean sameIgnoringCase(char a, char b) {
+        return a == b || Character.toLowerCase(a) == Character.toLowerCase(b);
     }
 }

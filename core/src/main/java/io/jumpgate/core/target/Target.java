@@ -2,7 +2,6 @@ package io.jumpgate.core.target;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -38,13 +37,13 @@ public record Target(String name, List<String> aliases, InetAddress address, Map
         return new Target(name, List.of(), address, Map.of(), name, PowerState.RUNNING, "static");
     }
 
+    /** Whether {@code host} is this target's name or one of its aliases, ignoring case (allocates nothing: it runs per target at every lookup). */
     public boolean answersTo(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        if (name.toLowerCase(Locale.ROOT).equals(h)) {
+        if (name.equalsIgnoreCase(host)) {
             return true;
         }
         for (String a : aliases) {
-            if (a.toLowerCase(Locale.ROOT).equals(h)) {
+            if (a.equalsIgnoreCase(host)) {
                 return true;
             }
         }
