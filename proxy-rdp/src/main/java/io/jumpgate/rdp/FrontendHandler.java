@@ -118,11 +118,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void connect(ChannelHandlerContext ctx, RdpPreamble preamble) {
         Channel frontend = ctx.channel();
         Target t = session.target;
-        // Same event loop as the client connection: both channels of a relay live on one thread.
-        ChannelFuture cf = rc.backend().clone(frontend.eventLoop()).channelFactory(rc.transport().socketChannelFor(t.address()))
-                .handler(new BackendHandler(session))
-                .connect(new InetSocketAddress(t.address(), mapping.backendPort()));
-        session.backend = cf.channel();
+        SocketChannel target = rc.newTargetChannel(t.address());
+        target.pipeline().addLast(new BackendHandler(session));
+        session.backend = target;
+        // Same event loop as the client connection: both channels of a relay live on one thread (so registering
+        // from here completes at once) and the connect starts now, not from a queued task.
+        ChannelFuture registered = frontend.eventLoop().register(target);
+        ChannelFuture cf = registered.cause() != null ? registered
+                : target.connect(new InetSocketAddress(t.address(), mapping.backendPort()));
         cf.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 session.abort(connectFailure(f.cause()), Outcome.FAILURE, String.valueOf(f.cause().getMessage()));

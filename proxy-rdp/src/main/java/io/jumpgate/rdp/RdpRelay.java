@@ -4,7 +4,6 @@ import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.AccessPolicy;
 import io.jumpgate.core.target.InventorySnapshot;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -69,18 +68,9 @@ public final class RdpRelay implements AutoCloseable {
             }
         }
         Transport transport = Transport.best();
-        // Target connections: cloned per relay onto the client connection's own event loop; only IP literals, so
-        // no resolver (never DNS). TCP_NODELAY is not set here or on accepted sockets: Netty's socket configs turn
-        // it on by default, and setting it again costs a syscall per connection. The channel factory is chosen per
-        // target address family when connecting (Transport.socketChannelFor).
-        Bootstrap backend = new Bootstrap().disableResolver()
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
         this.rc = new RelayContext(options, Objects.requireNonNull(inventory, "inventory"),
                 Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(audit, "audit"),
-                Objects.requireNonNull(clock, "clock"), transport, backend,
+                Objects.requireNonNull(clock, "clock"), transport,
                 new DefaultChannelGroup("rdp-relays", GlobalEventExecutor.INSTANCE));
     }
 
