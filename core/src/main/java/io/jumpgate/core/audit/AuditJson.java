@@ -13,25 +13,19 @@ public final class AuditJson {
         b.append(",\"time\":\"");
         Json.appendInstant(b, e.time());
         b.append("\",\"event\":\"").append(e.type().eventName())
-                .append("\",\"outcome\":\"").append(e.outcome().text()).append("\",\"code\":");
-        Json.appendString(b, e.code());
-        b.append(",\"session\":");
-        Json.appendValue(b, e.sessionId());
-        b.append(",\"user\":");
-        Json.appendValue(b, e.user());
-        b.append(",\"source\":");
-        Json.appendValue(b, e.source());
-        b.append(",\"target\":");
+                .append("\",\"outcome\":\"").append(e.outcome().text()).append('"');
+        member(b, "code", e.code());
+        member(b, "session", e.sessionId());
+        member(b, "user", e.user());
+        member(b, "source", e.source());
         AuditEvent.TargetRef t = e.target();
         if (t == null) {
-            b.append("null");
+            b.append(",\"target\":null");
         } else {
-            b.append("{\"name\":");
+            b.append(",\"target\":{\"name\":");
             Json.appendValue(b, t.name());
-            b.append(",\"address\":");
-            Json.appendValue(b, t.address());
-            b.append(",\"port\":");
-            Json.appendValue(b, t.port());
+            member(b, "address", t.address());
+            member(b, "port", t.port());
             b.append('}');
         }
         if (!e.fields().isEmpty()) {
@@ -39,6 +33,12 @@ public final class AuditJson {
             Json.appendMembers(b, e.fields());
             b.append('}');
         }
+    }
+
+    /** {@code ,"name":value} */
+    private static void member(StringBuilder b, String name, Object value) {
+        b.append(",\"").append(name).append("\":");
+        Json.appendValue(b, value);
     }
 
     /** The body as one JSON object. */
