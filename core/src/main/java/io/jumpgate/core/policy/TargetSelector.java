@@ -53,19 +53,22 @@ public record TargetSelector(List<String> globs, Map<String, String> tags) {
         int star = -1;
         int resume = 0;
         while (n < name.length()) {
-            char gc = g < glob.length() ? glob.charAt(g) : 0;
-            if (g < glob.length() && gc != '*' && (gc == '?' || sameIgnoringCase(gc, name.charAt(n)))) {
-                g++;
-                n++;
-            } else if (g < glob.length() && gc == '*') {
-                star = g++;
-                resume = n;
-            } else if (star >= 0) {
-                g = star + 1;
-                n = ++resume;
-            } else {
-                return false;
+            if (g < glob.length()) {
+                char gc = glob.charAt(g);
+                if (gc == '*') {
+                    star = g++;
+                    resume = n;
+                    continue;
+                }
+                if (gc == '?' || sameIgnoringCase(gc, name.charAt(n))) {
+                    g++;
+                    n++;
+                    continue;
+                }
             }
+            if (star < 0) return false;
+            g = star + 1; // let the last '*' take one more character
+            n = ++resume;
         }
         while (g < glob.length() && glob.charAt(g) == '*') g++;
         return g == glob.length();

@@ -140,14 +140,10 @@ public final class Json {
 
     /** {@code v} (not negative) in exactly {@code width} decimal digits, zero-padded. */
     private static void digits(StringBuilder b, int v, int width) {
-        for (int div = pow10(width - 1); div > 0; div /= 10) {
+        for (int div = POW10[width - 1]; div > 0; div /= 10) {
             b.append((char) ('0' + v / div % 10));
         }
     }
 
-    private static int pow10(int n) {
-        int p = 1;
-        for (int i = 0; i < n; i++) p *= 10;
-        return p;
-    }
+    private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 }
