@@ -1,26 +1,29 @@
 package io.jumpgate.core.audit;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Appends events as hash-chained JSON lines to one file. Each event is written with one {@code write} call
  * before {@link #emit} returns (so a killed process loses nothing it acknowledged), and forced to disk on
  * close. A restarted gateway continues the chain from the file's last line.
+ *
+ * <p>Written through a {@link RandomAccessFile}, not a {@code FileChannel}: an NIO file channel is closed for every
+ * thread when one thread is interrupted while using it, which would end the security record (and, since the gateway
+ * fails closed, all access) because some caller was interrupted.
  */
 public final class JsonLinesAuditLog implements AuditSink {
     private final Path file;
-    private final FileChannel channel;
+    /** Positioned at {@link #end} between events. */
+    private final RandomAccessFile out;
     private final boolean syncEachEvent;
     private long seq;
     private String prev;
-    /** End of the file: where the next event goes (kept here, not asked of the channel, to save a syscall per event). */
+    /** End of the file: where the next event goes (kept here, not asked of the file, to save a syscall per event). */
     private long end;
     private boolean closed;
 
@@ -33,30 +36,33 @@ public final class JsonLinesAuditLog implements AuditSink {
             trySetPermissions(dir, "rwx------");
         }
         boolean existed = Files.exists(file);
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        this.out = new RandomAccessFile(file.toFile(), "rw");
         if (!existed) {
             trySetPermissions(file, "rw-------");
         }
         resume();
-        end = channel.size();
+        end = out.length();
+        out.seek(end);
     }
 
     private void resume() throws IOException {
         seq = 0;
         prev = HashChain.GENESIS;
-        long size = channel.size();
+        long size = out.length();
         if (size == 0) {
             return;
         }
         // Read the tail to find the last complete line.
         int tail = (int) Math.min(size, 1 << 20);
-        ByteBuffer buf = ByteBuffer.allocate(tail);
-        channel.read(buf, size - tail);
-        String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        byte[] buf = new byte[tail];
+        out.seek(size - tail);
+        out.readFully(buf);
+        String text = new String(buf, StandardCharsets.UTF_8);
         if (!text.endsWith("\n")) {
             // A torn last line (crash mid-write on a full disk): terminate it so the next event starts clean.
             // `audit verify` reports the torn line; nothing before it is touched.
-            channel.write(ByteBuffer.wrap("\n".getBytes(StandardCharsets.UTF_8)), size);
+            out.seek(size);
+            out.write('\n');
             text = text + "\n";
         }
         String[] lines = text.split("\n");
@@ -82,21 +88,19 @@ public final class JsonLinesAuditLog implements AuditSink {
         StringBuilder unsigned = HashChain.start(seq + 1, prev);
         AuditJson.appendBody(unsigned, event);
         HashChain.Sealed line = HashChain.seal(unsigned);
-        ByteBuffer bytes = ByteBuffer.wrap(line.bytes());
+        byte[] bytes = line.bytes();
         long start = end;
         try {
-            long at = start;
-            while (bytes.hasRemaining()) {
-                at += channel.write(bytes, at);
-            }
+            out.write(bytes);
             if (syncEachEvent) {
-                channel.force(false);
+                out.getFD().sync();
             }
-            end = at;
+            end = start + bytes.length;
         } catch (IOException e) {
             // Do not leave a torn line behind: cut back to where this event started.
             try {
-                channel.truncate(start);
+                out.seek(start); // the next event overwrites what this one left
+                out.setLength(start);
             } catch (IOException ignored) {
                 // the next resume() terminates a torn line
             }
@@ -111,8 +115,8 @@ public final class JsonLinesAuditLog implements AuditSink {
         if (closed) return;
         closed = true;
         try {
-            channel.force(true);
-            channel.close();
+            out.getFD().sync();
+            out.close();
         } catch (IOException e) {
             throw new AuditWriteException("cannot close audit log " + file + ": " + e.getMessage(), e);
         }

@@ -41,6 +41,30 @@ class AuditChainTest {
     }
 
     @Test
+    void anInterruptedCallerDoesNotCloseTheLogForEveryoneElse() throws Exception {
+        Path f = dir.resolve("audit").resolve("audit.jsonl");
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, true)) {
+            Thread.currentThread().interrupt(); // e.g. a session thread being stopped while it audits its end
+            try {
+                log.emit(event(1));
+            } finally {
+                assertTrue(Thread.interrupted(), "the caller's interrupt is left for it to handle");
+            }
+            Thread other = new Thread(() -> log.emit(event(2)));
+            other.start();
+            other.join(10_000);
+            log.emit(event(3));
+        }
+        assertEquals(3, lines(f).size());
+        assertTrue(AuditVerifier.verify(f).ok());
+    }
+
+    private static AuditEvent event(int i) {
+        return AuditEvent.builder(AuditType.SESSION_CLOSED, Instant.parse("2026-11-21T10:00:00Z").plusSeconds(i))
+                .outcome(Outcome.SUCCESS, "ok").session("s" + i).user("alice").build();
+    }
+
+    @Test
     void untouchedLogVerifies() throws Exception {
         Path f = writeLog(5);
         AuditVerifier.Result r = AuditVerifier.verify(f);
