@@ -85,12 +85,34 @@ public final class AsciicastWriter implements Closeable {
     public void outputs(java.util.List<byte[]> chunks) throws IOException {
         len = 0;
         batch = true;
+        int[] ends = new int[chunks.size()];
+        int events = 0;
         try {
-            for (byte[] c : chunks) event((byte) 'o', outputCarry, c, 0, c.length);
+            for (byte[] c : chunks) {
+                int before = len;
+                event((byte) 'o', outputCarry, c, 0, c.length);
+                if (len != before) ends[events++] = len;
+            }
         } finally {
             batch = false;
         }
-        if (len > 0) writeLine();
+        if (len == 0) return;
+        checkWritable();
+        try {
+            out.write(line, 0, len);
+            out.flush();
+        } catch (IOException batchFailed) {
+            // The batch does not fit (a full disk): keep as many of its events as still fit, one by one, so the
+            // recording ends as late as it can. Callers treat the batch as failed either way.
+            int from = 0;
+            for (int k = 0; k < events; k++) {
+                writeRange(from, ends[k]);
+                from = ends[k];
+            }
+            return;
+        }
+        digest.update(line, 0, len);
+        bytes += len;
     }
 
     /** What the user typed ({@code "i"}). */
@@ -271,17 +293,26 @@ public final class AsciicastWriter implements Closeable {
     }
 
     private void writeLine() throws IOException {
+        checkWritable();
+        writeRange(0, len);
+    }
+
+    private void checkWritable() throws IOException {
         if (failure != null) throw new IOException("recording already failed: " + failure.getMessage(), failure);
         if (closed) throw new IOException("recording is closed");
+    }
+
+    /** One write of {@code line[from, to)}: whole lines, kept (and hashed) only if the write succeeds. */
+    private void writeRange(int from, int to) throws IOException {
         try {
-            out.write(line, 0, len);
+            out.write(line, from, to - from);
             out.flush();
         } catch (IOException e) {
             failure = e;
             throw e;
         }
-        digest.update(line, 0, len);
-        bytes += len;
+        digest.update(line, from, to - from);
+        bytes += to - from;
     }
 
     public boolean failed() {

@@ -186,6 +186,25 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void aBatchThatDoesNotFitKeepsAsManyOfItsEventsAsFit() throws Exception {
+        FullDisk disk = new FullDisk(700);
+        AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+        w.header(header());
+        byte[] chunk = "0123456789".repeat(10).getBytes();
+        java.util.List<byte[]> batch = java.util.Collections.nCopies(8, chunk);
+        IOException full = assertThrows(IOException.class, () -> w.outputs(batch));
+        assertTrue(full.getMessage().contains("No space left"), full.getMessage());
+        String kept = disk.toString(StandardCharsets.UTF_8);
+        String[] lines = kept.split("\n");
+        int events = lines.length - 1;
+        assertTrue(kept.endsWith("\n") && events >= 1 && events < batch.size(), kept);
+        assertTrue(disk.capacity - disk.size() < lines[1].length() + 1, "no further whole event would have fit");
+        for (String line : lines) JSON.readTree(line);
+        assertEquals(sha256(disk.toByteArray()), w.sha256(), "the hash covers exactly what is on disk");
+        assertThrows(IOException.class, () -> w.outputs(java.util.List.of(chunk)));
+    }
+
+    @Test
     void requiredSessionMustEndWhenRecordingFailsOptionalGoesOn() throws Exception {
         for (RecordingMode mode : new RecordingMode[] {RecordingMode.REQUIRED, RecordingMode.ON}) {
             FullDisk disk = new FullDisk(300);
