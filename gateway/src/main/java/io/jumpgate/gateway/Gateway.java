@@ -52,24 +52,28 @@ import java.util.List;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** How long a stop waits for recorded sessions to audit their end (each closes its recording: fsync, hash). */
+    private static final Duration RECORDED_SESSIONS_DRAIN = Duration.ofSeconds(10);
 
     private final GatewayServices services;
     private final GatewayCommands commands;
     private final SshGateway ssh;
     private final RdpRelay rdp;
     private final GrantService grants;
+    private final RecordedSessions recorded;
     private final List<AutoCloseable> owned;
     private List<Integer> rdpPorts = List.of();
     private boolean started;
     private boolean closed;
 
     private Gateway(GatewayServices services, GatewayCommands commands, SshGateway ssh, RdpRelay rdp, GrantService grants,
-                    List<AutoCloseable> owned) {
+                    RecordedSessions recorded, List<AutoCloseable> owned) {
         this.services = services;
         this.commands = commands;
         this.ssh = ssh;
         this.rdp = rdp;
         this.grants = grants;
+        this.recorded = recorded;
         this.owned = owned;
     }
 
@@ -131,11 +135,16 @@ public final class Gateway implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        // Recorded sessions end first, telling their users why, so that each one's end and recording hash are
+        // audited before the gateway's stop (and before the audit log closes); then again for any that started
+        // meanwhile, which closing the SSH server has ended.
+        endRecordedSessions();
         try {
             ssh.close();
         } catch (IOException e) {
             LOG.warn("stopping the SSH server: {}", e.getMessage());
         }
+        endRecordedSessions();
         if (rdp != null && !rdpPorts.isEmpty()) {
             rdp.close();
         }
@@ -153,6 +162,13 @@ public final class Gateway implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("closing {}: {}", owned.get(i), e.getMessage());
             }
+        }
+    }
+
+    private void endRecordedSessions() {
+        if (!recorded.endAll("the gateway is shutting down", RECORDED_SESSIONS_DRAIN)) {
+            LOG.warn("recorded sessions still ending after {} s; their closing audit events may be missing",
+                    RECORDED_SESSIONS_DRAIN.toSeconds());
         }
     }
 
@@ -218,7 +234,7 @@ public final class Gateway implements AutoCloseable {
                     });
                 }
                 own(owned, new GrantMaintenance(grantService, config.grants().pollInterval()).start());
-                return new Gateway(services, commands, new SshGateway(services, commands), relay, grantService, owned);
+                return new Gateway(services, commands, new SshGateway(services, commands), relay, grantService, recorded, owned);
             } catch (IOException | RuntimeException e) {
                 for (int i = owned.size() - 1; i >= 0; i--) {
                     try {

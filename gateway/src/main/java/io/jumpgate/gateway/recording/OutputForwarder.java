@@ -12,14 +12,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Target output to the user, in a pipeline: the target connection's I/O thread decrypts, copies and queues; a
- * recording thread records each chunk; a sending thread shows recorded chunks to the user (encrypting for the
- * user's connection). Arrival order is kept (stdout and stderr share the queues, so their interleaving is kept), and
- * the three stages run in parallel instead of one after the other.
+ * Target output to the user, in a pipeline: the session's output pumps (threads reading the target channel's stdout
+ * and stderr pipes) copy and queue; a recording thread records each chunk; a sending thread shows recorded chunks to
+ * the user (encrypting for the user's connection). Queue order is kept (stdout and stderr share the queues), and the
+ * three stages run in parallel instead of one after the other.
  *
- * <p>Bounded: at most {@link #MAX_HELD} chunks are held (one SSH packet each, 32 KiB with OpenSSH targets: about
- * 1.5 MiB); when the queues are full the I/O thread blocks in {@link #forward}, so the target's SSH window is not
- * replenished and the target is held back, as it was when the I/O thread wrote to the user itself.
+ * <p>Bounded: at most {@link #MAX_HELD} chunks are held (up to 32 KiB each: about 1.5 MiB); when the queues are full
+ * a pump blocks in {@link #forward}, stops reading its pipe, so the target's SSH window is not replenished and the
+ * target is held back. Pumps are the session's own threads, never MINA's I/O threads (see
+ * {@link RecordedSession}).
  *
  * <p>"Recorded before shown" holds: a chunk reaches the user only after the recording accepted it, and once a
  * recording write fails or the session is stopped nothing more is shown (what was recorded but not yet shown stays
@@ -82,7 +83,7 @@ final class OutputForwarder {
     /**
      * Queues a copy of the bytes; blocks while the queue is full.
      *
-     * @throws IOException when the user can no longer be written to (the target channel then closes)
+     * @throws IOException when the user can no longer be written to (the caller then closes the target channel)
      */
     void forward(OutputStream to, byte[] b, int off, int len) throws IOException {
         IOException f = failure;

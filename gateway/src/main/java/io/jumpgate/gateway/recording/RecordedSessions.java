@@ -12,6 +12,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -27,6 +30,8 @@ public final class RecordedSessions implements Closeable {
     private final AuditSink audit;
     private final Clock clock;
     private final Duration timeout;
+    /** Sessions whose run has started and not yet finished (guarded by itself). */
+    private final Set<RecordedSession> live = new HashSet<>();
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jumpgate-recorded-session");
         t.setDaemon(true);
@@ -69,6 +74,49 @@ public final class RecordedSessions implements Closeable {
     public RecordedSession create(SessionContext ctx, Decision.Allow allow, String command) {
         return new RecordedSession(this, ctx, allow, command,
                 new SessionAudit(audit, clock, ctx, allow.target(), allow.port()), clock, executor);
+    }
+
+    void started(RecordedSession s) {
+        synchronized (live) {
+            live.add(s);
+        }
+    }
+
+    /** Called last by a session's run, after its end (and its recording's hash) is audited. */
+    void ended(RecordedSession s) {
+        synchronized (live) {
+            live.remove(s);
+            live.notifyAll();
+        }
+    }
+
+    /**
+     * Ends every live session with {@code reason} (each tells its user, exits 255 and audits its end and its
+     * recording's hash) and waits up to {@code timeout} for them to finish. For a gateway stop, before the audit log
+     * closes; idempotent.
+     *
+     * @return false if some session was still running at the timeout
+     */
+    public boolean endAll(String reason, Duration timeout) {
+        List<RecordedSession> now;
+        synchronized (live) {
+            now = List.copyOf(live);
+        }
+        for (RecordedSession s : now) s.end(reason);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (live) {
+            while (!live.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    live.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Recording ids are the gateway session id plus the channel, as a file name. */

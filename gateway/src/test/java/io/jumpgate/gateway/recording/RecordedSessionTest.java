@@ -389,6 +389,90 @@ class RecordedSessionTest {
     }
 
     @Test
+    void usersWhoStopReadingHoldUpOnlyTheirOwnSessions() throws Exception {
+        Gw gw = keyGateway("on");
+        // More stalled sessions than the gateway has I/O threads for its target connections (MINA: cores + 1).
+        int stalled = Runtime.getRuntime().availableProcessors() + 2;
+        List<Process> users = new ArrayList<>();
+        try {
+            for (int i = 0; i < stalled; i++) {
+                // Endless output nobody reads: ssh's stdout is a pipe this test never drains, so ssh stops taking
+                // channel data and the gateway's window towards this user closes (a paused pager, a suspended laptop).
+                users.add(new ProcessBuilder("ssh", "-F", client.config().toString(), "-T", gw.alias(), "web_0", "yes")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            // Wait until the gateway has taken all it will from those targets: no recording grows for a second.
+            long[] last = {-1, 0};
+            Poll.until(Duration.ofSeconds(60), stalled + " stalled sessions' recordings to stop growing", () -> {
+                long total = castBytes(gw, stalled);
+                long now = System.nanoTime();
+                if (total != last[0]) {
+                    last[0] = total;
+                    last[1] = now;
+                    return false;
+                }
+                return total > 0 && now - last[1] > TimeUnit.SECONDS.toNanos(1);
+            });
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                ProcessResult r = ssh(gw, false, "", "echo still-served-" + i);
+                assertEquals(0, r.exit(), "a new session while " + stalled + " users are not reading: " + r.err());
+                assertEquals("still-served-" + i + "\n", r.out());
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms < 10_000, "took " + ms + " ms");
+            }
+            for (Process u : users) assertTrue(u.isAlive(), "a user who is slow to read keeps the session");
+        } finally {
+            for (Process u : users) u.destroyForcibly();
+        }
+        Poll.until(Duration.ofSeconds(30), "every stalled session closed and audited",
+                () -> gw.events("session.closed").stream()
+                        .filter(e -> e.path("fields").path("kind").asText().equals("recorded")).count() == stalled + 3);
+    }
+
+    @Test
+    void stoppingTheGatewayEndsLiveSessionsAndAuditsTheirRecordingsFirst() throws Exception {
+        Gw gw = keyGateway("required");
+        Process user = new ProcessBuilder("ssh", "-F", client.config().toString(), "-T", gw.alias(), "web_0",
+                "echo started; sleep 120").redirectErrorStream(true).start();
+        try {
+            gw.await("command.executed");
+            Poll.until(Duration.ofSeconds(30), "the session's first output recorded", () -> {
+                try {
+                    return Files.readString(onlyRecording(gw)).contains("started");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            gw.fixture().close();
+            assertTrue(user.waitFor(30, TimeUnit.SECONDS), "the user's ssh ends with the gateway");
+        } finally {
+            user.destroyForcibly();
+        }
+        List<String> order = gw.fixture().audit().stream().map(e -> e.path("event").asText()).toList();
+        int stopped = order.indexOf("gateway.stopped");
+        assertTrue(stopped > order.indexOf("recording.finished") && order.indexOf("recording.finished") >= 0, order.toString());
+        assertTrue(gw.events("session.closed").stream().anyMatch(e -> e.path("fields").path("kind").asText().equals("recorded")
+                && order.indexOf("session.closed") < stopped), order.toString());
+        String id = gw.await("recording.finished").path("fields").path("recording").asText();
+        ProcessResult verified = jumpgate("recordings", "--config", gw.config().toString(), "verify", id);
+        assertEquals(0, verified.exit(), verified.out() + verified.err());
+    }
+
+    /** Total bytes of the gateway's recordings, or -1 while there are fewer than {@code expected}. */
+    private static long castBytes(Gw gw, int expected) {
+        try (var files = Files.list(gw.recordings())) {
+            List<Path> casts = files.filter(f -> f.toString().endsWith(".cast")).toList();
+            if (casts.size() < expected) return -1;
+            long total = 0;
+            for (Path c : casts) total += Files.size(c);
+            return total;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
     void fullDiskEndsARequiredSessionAndKeepsWhatWasWritten() throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("tiny-" + System.nanoTime()));
         Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString())
