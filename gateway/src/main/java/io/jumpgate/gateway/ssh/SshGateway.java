@@ -84,6 +84,9 @@ public final class SshGateway implements AutoCloseable {
         // an accepted key costs a query and a signed request, plus the initial "none" request.
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, limits.maxAuthAttempts() * 2 + 1);
         CoreModuleProperties.IDLE_TIMEOUT.set(server, limits.idleTimeout());
+        // Output to a user who has stopped reading (a paused terminal, a laptop asleep) waits for them as long as
+        // the connection may stay idle, not MINA's default 30 s after which the session would be cut.
+        CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(server, limits.idleTimeout());
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(server, Duration.ZERO);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(server, "Jumpgate");
         CoreModuleProperties.WINDOW_SIZE.set(server, WINDOW_SIZE);

@@ -401,18 +401,7 @@ class RecordedSessionTest {
                 users.add(new ProcessBuilder("ssh", "-F", client.config().toString(), "-T", gw.alias(), "web_0", "yes")
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start());
             }
-            // Wait until the gateway has taken all it will from those targets: no recording grows for a second.
-            long[] last = {-1, 0};
-            Poll.until(Duration.ofSeconds(60), stalled + " stalled sessions' recordings to stop growing", () -> {
-                long total = castBytes(gw, stalled);
-                long now = System.nanoTime();
-                if (total != last[0]) {
-                    last[0] = total;
-                    last[1] = now;
-                    return false;
-                }
-                return total > 0 && now - last[1] > TimeUnit.SECONDS.toNanos(1);
-            });
+            awaitRecordingsStill(gw, stalled);
             for (int i = 0; i < 3; i++) {
                 long t0 = System.nanoTime();
                 ProcessResult r = ssh(gw, false, "", "echo still-served-" + i);
@@ -446,6 +435,9 @@ class RecordedSessionTest {
             });
             gw.fixture().close();
             assertTrue(user.waitFor(30, TimeUnit.SECONDS), "the user's ssh ends with the gateway");
+            String told = new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(told.contains("jumpgate: the gateway is shutting down"), told);
+            assertEquals(RecordedSession.GATEWAY_ERROR, user.exitValue());
         } finally {
             user.destroyForcibly();
         }
@@ -457,6 +449,44 @@ class RecordedSessionTest {
         String id = gw.await("recording.finished").path("fields").path("recording").asText();
         ProcessResult verified = jumpgate("recordings", "--config", gw.config().toString(), "verify", id);
         assertEquals(0, verified.exit(), verified.out() + verified.err());
+    }
+
+    @Test
+    void aUserWhoStopsReadingForLongerThanHalfAMinuteGetsEverythingWhenTheyResume() throws Exception {
+        Gw gw = keyGateway("on");
+        Process user = new ProcessBuilder("ssh", "-F", client.config().toString(), "-T", gw.alias(), "web_0",
+                "seq 1 3000000").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            awaitRecordingsStill(gw, 1); // the gateway is now waiting for this user to read
+            // The pause under test, not a wait for readiness: longer than MINA's default 30 s wait for window
+            // space, within the gateway's idle timeout (15 min).
+            Thread.sleep(35_000);
+            byte[] got = user.getInputStream().readAllBytes();
+            assertTrue(user.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, user.exitValue());
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 3_000_000; i++) expected.append(i).append('\n');
+            assertEquals(expected.length(), got.length, "all output, after the pause");
+            assertEquals(expected.toString(), new String(got, StandardCharsets.US_ASCII));
+        } finally {
+            user.destroyForcibly();
+        }
+        assertEquals("ok", gw.await("session.closed").path("code").asText());
+    }
+
+    /** Waits until the gateway has taken all it will from the targets: no recording grows for a second. */
+    private static void awaitRecordingsStill(Gw gw, int sessions) {
+        long[] last = {-1, 0};
+        Poll.until(Duration.ofSeconds(60), sessions + " stalled sessions' recordings to stop growing", () -> {
+            long total = castBytes(gw, sessions);
+            long now = System.nanoTime();
+            if (total != last[0]) {
+                last[0] = total;
+                last[1] = now;
+                return false;
+            }
+            return total > 0 && now - last[1] > TimeUnit.SECONDS.toNanos(1);
+        });
     }
 
     /** Total bytes of the gateway's recordings, or -1 while there are fewer than {@code expected}. */
