@@ -1,7 +1,6 @@
 package io.jumpgate.gateway.recording;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,25 +11,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Target output to the user, in a pipeline: the session's output pumps (threads reading the target channel's stdout
- * and stderr pipes) copy and queue; a recording thread records each chunk; a sending thread shows recorded chunks to
- * the user (encrypting for the user's connection). Queue order is kept (stdout and stderr share the queues), and the
- * three stages run in parallel instead of one after the other.
+ * Target output to the user, in a pipeline: the target connection's I/O thread copies and hands over without ever
+ * waiting; a recording thread records what has arrived, as one batch, queues it to be shown and reports it passed on,
+ * which reopens the target's SSH window; a sending thread shows recorded chunks to the user (encrypting for the
+ * user's connection). Arrival order is kept (stdout and stderr share the pipeline), and the three stages run in
+ * parallel.
  *
- * <p>Bounded: at most {@link #MAX_HELD} chunks are held (up to 32 KiB each: about 1.5 MiB); when the queues are full
- * a pump blocks in {@link #forward}, stops reading its pipe, so the target's SSH window is not replenished and the
- * target is held back. Pumps are the session's own threads, never MINA's I/O threads (see
- * {@link RecordedSession}).
+ * <p>Bounded by the target's window, not by blocking MINA: the target may only send as much as its channel window
+ * allows, and {@link Session#passedOn} reopens the window only for output recorded and queued to be shown, a queue of
+ * at most {@link #SHOW_QUEUE_CHUNKS} (the recording thread waits when it is full). So a session holds at most its
+ * window plus that queue, and a user who stops reading holds back their own target and nothing else: MINA's I/O
+ * threads, which all target connections share, never wait here. Writes that arrive while the recorder is busy are
+ * appended to the last waiting chunk (up to {@link #CHUNK_BYTES}), so many tiny packets do not make many tiny chunks.
  *
  * <p>"Recorded before shown" holds: a chunk reaches the user only after the recording accepted it, and once a
  * recording write fails or the session is stopped nothing more is shown (what was recorded but not yet shown stays
  * in the recording only).
  */
 final class OutputForwarder {
-    /** Capacity of each of the two queues. */
-    static final int QUEUE_CHUNKS = 16;
-    /** Most chunks held at once: both queues full, one batch in the recorder's hands, one being shown. */
-    static final int MAX_HELD = 3 * QUEUE_CHUNKS + 1;
+    /** Most bytes a waiting chunk grows to by appending later writes (one OpenSSH data packet). */
+    static final int CHUNK_BYTES = 32 * 1024;
+    /** Recorded chunks waiting to be shown, at most (then the recording thread waits for the sending thread). */
+    static final int SHOW_QUEUE_CHUNKS = 16;
 
     /** What the forwarder needs from its session. */
     interface Session {
@@ -39,83 +41,93 @@ final class OutputForwarder {
 
         /** Called once, on this thread, when recording failed and the session must end. */
         void recordingFailed();
+
+        /** {@code bytes} of target output were recorded and queued to be shown: the target may send that much more. */
+        void passedOn(long bytes);
     }
 
-    private record Chunk(OutputStream to, byte[] data) {}
+    /** Output for one user stream; grows while waiting for the recorder, fixed once taken. */
+    private static final class Chunk {
+        final OutputStream to;
+        byte[] data;
+        int len;
 
-    private static final Chunk END = new Chunk(null, null);
+        Chunk(OutputStream to, byte[] b, int off, int n) {
+            this.to = to;
+            this.data = Arrays.copyOfRange(b, off, off + n);
+            this.len = n;
+        }
+
+        void append(byte[] b, int off, int n) {
+            if (len + n > data.length) data = Arrays.copyOf(data, Math.min(CHUNK_BYTES, Math.max(len + n, 2 * data.length)));
+            System.arraycopy(b, off, data, len, n);
+            len += n;
+        }
+
+        byte[] bytes() {
+            if (data.length != len) data = Arrays.copyOf(data, len);
+            return data;
+        }
+    }
 
     private final Session session;
-    private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+    private final Object lock = new Object();
+    /** Arrived, not yet taken by the recorder (guarded by {@link #lock}). */
+    private ArrayList<Chunk> pending = new ArrayList<>();
+    /** {@link #finish} was called (guarded by {@link #lock}). */
+    private boolean ending;
     /** Recorded, waiting to be shown. */
-    private final BlockingQueue<Chunk> recorded = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+    private final BlockingQueue<Chunk> recorded = new ArrayBlockingQueue<>(SHOW_QUEUE_CHUNKS);
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile IOException failure;
     private volatile boolean stopped;
     private volatile boolean recorderDone;
     private static final long POLL_MILLIS = 100;
-    private static final long GATHER_MICROS = 300;
 
     OutputForwarder(Session session) {
         this.session = session;
     }
 
-    /** A stream for the target channel's stdout or stderr whose bytes go to {@code user} through this forwarder. */
-    OutputStream streamTo(OutputStream user) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                forward(user, new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                forward(user, b, off, len);
-            }
-
-            @Override
-            public void close() {
-                // the user's streams close with the server channel
-            }
-        };
-    }
-
     /**
-     * Queues a copy of the bytes; blocks while the queue is full.
+     * Takes a copy of the bytes, for {@code to}; never waits.
      *
-     * @throws IOException when the user can no longer be written to (the caller then closes the target channel)
+     * @throws IOException when the user can no longer be written to (the target channel then closes)
      */
     void forward(OutputStream to, byte[] b, int off, int len) throws IOException {
         IOException f = failure;
         if (f != null) throw new IOException("output to the user failed", f);
         if (stopped || len == 0) return;
-        Chunk c = new Chunk(to, Arrays.copyOfRange(b, off, off + len));
-        try {
-            while (!queue.offer(c, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                if (stopped) return; // the forwarding thread is gone or dropping: nobody will take it
-                f = failure;
-                if (f != null) throw new IOException("output to the user failed", f);
+        synchronized (lock) {
+            Chunk last = pending.isEmpty() ? null : pending.get(pending.size() - 1);
+            if (last != null && last.to == to && last.len + len <= CHUNK_BYTES) {
+                last.append(b, off, len);
+            } else {
+                pending.add(new Chunk(to, b, off, len));
+                if (pending.size() == 1) lock.notifyAll(); // the recorder waits only while nothing is pending
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while forwarding output");
         }
     }
 
-    /** Drops what is queued and everything after (the session is ending from the gateway's side). */
+    /** Drops what is waiting and everything after (the session is ending from the gateway's side). */
     void stop() {
         stopped = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
     }
 
     /**
-     * Waits until everything queued so far has been recorded and shown (or dropped after a failure or stop), then ends
-     * the forwarding thread. Call once the target channel has closed, before exit status and recording hash.
+     * Waits until everything handed over so far has been recorded and shown (or dropped after a failure or stop),
+     * then ends the forwarding threads. Call once the target channel has closed, before exit status and recording hash.
      *
-     * @return false if the thread did not finish within {@code timeoutMillis}
+     * @return false if that did not happen within {@code timeoutMillis}
      */
     boolean finish(long timeoutMillis) {
+        synchronized (lock) {
+            ending = true;
+            lock.notifyAll();
+        }
         try {
-            if (!queue.offer(END, timeoutMillis, TimeUnit.MILLISECONDS)) return false;
             return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -124,8 +136,8 @@ final class OutputForwarder {
     }
 
     /**
-     * Starts the two forwarding threads on {@code executor}: one records each chunk, the other shows recorded chunks to
-     * the user, so recording chunk N+1 overlaps encrypting and sending chunk N.
+     * Starts the two forwarding threads on {@code executor}: one records what has arrived, the other shows recorded
+     * chunks to the user, so recording the next batch overlaps encrypting and sending this one.
      */
     void start(java.util.concurrent.Executor executor) {
         executor.execute(this::recordLoop);
@@ -133,40 +145,32 @@ final class OutputForwarder {
     }
 
     private void recordLoop() {
-        List<Chunk> batch = new ArrayList<>(QUEUE_CHUNKS);
-        List<byte[]> data = new ArrayList<>(QUEUE_CHUNKS);
+        List<byte[]> data = new ArrayList<>();
         try {
             while (true) {
-                Chunk first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (stopped) return; // finish() could not queue END (nothing drains a stopped session's queue)
-                    continue;
-                }
-                // Everything already waiting is recorded in one write (group commit), then shown.
-                batch.clear();
-                batch.add(first);
-                queue.drainTo(batch);
-                if (batch.size() > 1 && batch.size() < QUEUE_CHUNKS && batch.get(batch.size() - 1) != END) {
-                    // Bulk output (the producer is ahead): gather a little more, so fewer and larger writes.
-                    Chunk more = queue.poll(GATHER_MICROS, TimeUnit.MICROSECONDS);
-                    if (more != null) {
-                        batch.add(more);
-                        queue.drainTo(batch);
+                ArrayList<Chunk> batch;
+                synchronized (lock) {
+                    while (pending.isEmpty() && !ending && !stopped) lock.wait(POLL_MILLIS);
+                    if (stopped || (pending.isEmpty() && ending)) {
+                        pending.clear();
+                        return;
                     }
+                    // Everything that has arrived is recorded in one write (group commit), then shown.
+                    batch = pending;
+                    pending = new ArrayList<>();
                 }
-                int end = batch.indexOf(END);
-                if (end >= 0) batch.subList(end, batch.size()).clear();
-                if (!batch.isEmpty() && !stopped && failure == null) {
-                    data.clear();
-                    for (Chunk c : batch) data.add(c.data);
-                    if (session.record(data)) {
-                        for (Chunk c : batch) recorded.put(c);
-                    } else {
-                        stopped = true;
-                        session.recordingFailed();
+                if (failure != null) continue; // the user is gone: drop until the session ends
+                data.clear();
+                for (Chunk c : batch) data.add(c.bytes());
+                if (session.record(data)) {
+                    for (Chunk c : batch) {
+                        recorded.put(c);
+                        session.passedOn(c.len);
                     }
+                } else {
+                    stopped = true;
+                    session.recordingFailed();
                 }
-                if (end >= 0) return;
             }
         } catch (InterruptedException e) {
             stopped = true;
@@ -186,7 +190,7 @@ final class OutputForwarder {
                 }
                 if (stopped || failure != null) continue; // keep taking, so the recorder is released
                 try {
-                    c.to.write(c.data);
+                    c.to.write(c.data, 0, c.len);
                     c.to.flush();
                 } catch (IOException e) {
                     failure = e;
@@ -196,8 +200,10 @@ final class OutputForwarder {
             Thread.currentThread().interrupt();
         } finally {
             stopped = true;
-            queue.clear();
             recorded.clear();
+            synchronized (lock) {
+                pending.clear();
+            }
             done.countDown();
         }
     }

@@ -31,11 +31,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A terminal session the gateway terminates and re-originates to the target, recording it. A MINA server
@@ -52,8 +48,6 @@ public final class RecordedSession implements Command {
     static final int GATEWAY_ERROR = 255;
     /** How long the end of a session waits for queued output to reach a user who is not reading. */
     static final long FORWARD_DRAIN_MILLIS = 60_000;
-    /** Most bytes taken from a target output pipe at once (one OpenSSH data packet). */
-    private static final int OUTPUT_READ_BYTES = 32 * 1024;
 
     private final RecordedSessions owner;
     private final SessionContext ctx;
@@ -84,6 +78,16 @@ public final class RecordedSession implements Command {
         @Override
         public void recordingFailed() {
             endForRecording();
+        }
+
+        @Override
+        public void passedOn(long bytes) {
+            PtyCapableChannelSession ch = targetChannel;
+            try {
+                if (ch != null && !ch.isClosing()) ch.getLocalWindow().release(bytes);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot reopen the window of {}: {}", allow.target().name(), e.toString());
+            }
         }
     });
 
@@ -183,12 +187,11 @@ public final class RecordedSession implements Command {
         audit.emit(AuditType.COMMAND_EXECUTED, Outcome.SUCCESS, "ok", opened);
         Integer status = null;
         String signal = null;
-        CompletableFuture<Void> errPump = CompletableFuture.completedFuture(null);
         try {
             forwarder.start(executor);
             targetSession = owner.connector().open(target, allow.port(), login, ctx);
-            PtyCapableChannelSession ch = command == null ? targetSession.createShellChannel()
-                    : targetSession.createExecChannel(command);
+            OutputStream toUserErr = pty != null ? out : err; // one stream through a pty, as the target's terminal sends it
+            PtyCapableChannelSession ch = TargetChannels.create(targetSession, command, forwarder, out, toUserErr);
             targetChannel = ch;
             ch.setAgentForwarding(false);
             ch.setUsePty(pty != null);
@@ -202,16 +205,10 @@ public final class RecordedSession implements Command {
                 if (ch instanceof ChannelShell s) s.setEnv("LANG", lang);
                 if (ch instanceof ChannelExec x) x.setEnv("LANG", lang);
             }
-            // No setOut/setErr: MINA then keeps the target's output in pipes and opens the target's window only as
-            // this session's own threads read them (pumpOutput). The I/O threads that MINA shares between all target
-            // connections never wait for a user, so a user who stops reading holds back only their own target.
-            ch.setRedirectErrorStream(pty != null); // one stream through a pty, as the target's terminal sends it
             ch.open().verify(owner.timeout());
             if (endReason != null) ch.close(true); // ended while connecting
             if (pty != null) env.addSignalListener((c, s) -> windowChanged(env), Signal.WINCH);
             executor.execute(this::pumpInput);
-            if (pty == null) errPump = CompletableFuture.runAsync(() -> pumpOutput(ch, ch.getInvertedErr(), err), executor);
-            pumpOutput(ch, ch.getInvertedOut(), out);
             ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
             status = ch.getExitStatus();
             signal = ch.getExitSignal();
@@ -222,7 +219,7 @@ public final class RecordedSession implements Command {
         } finally {
             closeTarget();
             // Output still queued reaches the user (recorded first) before the exit status and the recording's hash.
-            if (!drained(errPump) || !forwarder.finish(FORWARD_DRAIN_MILLIS)) forwarder.stop();
+            if (!forwarder.finish(FORWARD_DRAIN_MILLIS)) forwarder.stop();
         }
         finish(status, signal, started);
     }
@@ -257,38 +254,6 @@ public final class RecordedSession implements Command {
             ch.sendWindowChange(now.cols(), now.rows());
         } catch (IOException e) {
             LOG.debug("window change to {} failed", allow.target().name(), e);
-        }
-    }
-
-    /**
-     * One target output stream to the user through the forwarder (recorded, then shown), until the target's EOF or
-     * the channel closes. Runs on this session's threads: when the user is not reading, the forwarder's queues fill
-     * and this thread waits, the pipe is not read and the target's window stays closed.
-     */
-    private void pumpOutput(PtyCapableChannelSession ch, InputStream from, OutputStream user) {
-        OutputStream to = forwarder.streamTo(user);
-        byte[] buf = new byte[OUTPUT_READ_BYTES];
-        try {
-            int n;
-            while ((n = from.read(buf)) >= 0) {
-                if (n > 0) to.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            LOG.debug("output pump from {} ended: {}", allow.target().name(), e.toString());
-            ch.close(true); // the user can no longer be written to, or the pipe broke: nothing more can be shown
-        }
-    }
-
-    /** Waits (bounded) for the stderr pump to pass on what the target sent; false if it did not finish. */
-    private static boolean drained(CompletableFuture<Void> pump) {
-        try {
-            pump.get(FORWARD_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
         }
     }
 

@@ -31,7 +31,7 @@ class OutputForwarderTest {
     }
 
     /** Records into a list, shown-order check included: what is shown must have been recorded first. */
-    static final class Log implements OutputForwarder.Session {
+    static class Log implements OutputForwarder.Session {
         final List<String> recorded = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger failAfter = new AtomicInteger(Integer.MAX_VALUE);
         final AtomicInteger failures = new AtomicInteger();
@@ -48,6 +48,39 @@ class OutputForwarderTest {
         public void recordingFailed() {
             failures.incrementAndGet();
         }
+
+        final AtomicLong passedOn = new AtomicLong();
+
+        @Override
+        public void passedOn(long bytes) {
+            passedOn.addAndGet(bytes);
+        }
+    }
+
+    /** The target side of a session: each write is one {@link OutputForwarder#forward} for {@code user}. */
+    static OutputStream streamTo(OutputForwarder f, OutputStream user) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                f.forward(user, new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                f.forward(user, b, off, len);
+            }
+        };
+    }
+
+    /** Adjacent pieces with the same tag joined: writes the forwarder may have joined into one chunk. */
+    static List<String> joined(List<String> tagged) {
+        List<String> out = new ArrayList<>();
+        for (String t : tagged) {
+            int last = out.size() - 1;
+            if (last >= 0 && out.get(last).startsWith(t.substring(0, 2))) out.set(last, out.get(last) + t.substring(2));
+            else out.add(t);
+        }
+        return out;
     }
 
     /** A user stream that checks each chunk was recorded before it is shown. */
@@ -76,7 +109,7 @@ class OutputForwarderTest {
         List<String> shown = Collections.synchronizedList(new ArrayList<>());
         OutputForwarder f = new OutputForwarder(log);
         f.start(threads);
-        OutputStream out = f.streamTo(new User(log, "o:", shown)), err = f.streamTo(new User(log, "e:", shown));
+        OutputStream out = streamTo(f, new User(log, "o:", shown)), err = streamTo(f, new User(log, "e:", shown));
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String s = "line " + i + "\n";
@@ -84,79 +117,35 @@ class OutputForwarderTest {
             expected.add((i % 3 == 0 ? "e:" : "o:") + s);
         }
         assertTrue(f.finish(10_000), "drained");
-        assertEquals(expected, shown);
-        assertEquals(500, log.recorded.size());
+        assertEquals(joined(expected), joined(shown));
+        assertEquals(String.join("", log.recorded), String.join("", shown).replace("o:", "").replace("e:", ""));
+        assertEquals(expected.stream().mapToInt(String::length).sum() - 2L * expected.size(), log.passedOn.get());
     }
 
     @Test
     void aFailedRequiredRecordingShowsNothingMoreAndEndsTheSessionOnce() throws Exception {
         Log log = new Log();
-        log.failAfter.set(3);
         List<String> shown = Collections.synchronizedList(new ArrayList<>());
         OutputForwarder f = new OutputForwarder(log);
         f.start(threads);
-        OutputStream out = f.streamTo(new User(log, "", shown));
+        OutputStream out = streamTo(f, new User(log, "", shown));
+        out.write("first".getBytes(StandardCharsets.UTF_8));
+        Poll.until(Duration.ofSeconds(10), "the first chunk shown", () -> shown.size() == 1);
+        log.failAfter.set(0); // the disk fills up
         for (int i = 0; i < 10; i++) out.write(("chunk" + i).getBytes(StandardCharsets.UTF_8));
         assertTrue(f.finish(10_000));
-        // Batching decides how many of the first three were recorded, and the session ends as soon as a write
-        // fails (what was recorded but not yet shown stays unshown); never anything after the failed write.
-        assertTrue(log.recorded.size() <= 3, String.valueOf(log.recorded));
-        assertEquals(log.recorded.subList(0, shown.size()), shown, "shown: recorded ones, in order, nothing else");
+        assertEquals(List.of("first"), shown, "nothing after the failed write is shown");
+        assertEquals(List.of("first"), log.recorded);
         assertEquals(1, log.failures.get());
+        assertEquals(5, log.passedOn.get(), "only what was recorded reopens the target's window");
     }
 
-    @Test
-    void aUserWhoStopsReadingHoldsTheTargetBackWithABoundedQueue() throws Exception {
-        Log log = new Log();
-        CountDownLatch release = new CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
+    /** A user stream that takes nothing until released (a full SSH window towards the user). */
+    static OutputStream stuckUntil(CountDownLatch release, List<Integer> written) {
+        return new OutputStream() {
             @Override
             public void write(int b) {
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                try {
-                    release.await(); // like a full SSH window
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        OutputForwarder f = new OutputForwarder(log);
-        f.start(threads);
-        OutputStream out = f.streamTo(stuck);
-        AtomicLong queued = new AtomicLong();
-        Thread producer = new Thread(() -> {
-            try {
-                for (int i = 0; i < 1000; i++) {
-                    out.write(new byte[32 * 1024]);
-                    queued.incrementAndGet();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        producer.setDaemon(true);
-        producer.start();
-        Poll.until(Duration.ofSeconds(10), "producer blocked", () -> producer.getState() == Thread.State.TIMED_WAITING
-                && queued.get() > 0);
-        long held = queued.get();
-        assertTrue(held <= OutputForwarder.MAX_HELD, "chunks accepted while the user reads nothing: " + held);
-        release.countDown();
-        producer.join(TimeUnit.SECONDS.toMillis(20));
-        assertEquals(1000, queued.get());
-        assertTrue(f.finish(10_000));
-    }
-
-    @Test
-    void aSessionEndedWhileTheUserIsStuckLeavesNoThreadBehind() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        OutputForwarder f = new OutputForwarder(new Log());
-        f.start(threads);
-        OutputStream out = f.streamTo(new OutputStream() {
-            @Override
-            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
             }
 
             @Override
@@ -166,21 +155,68 @@ class OutputForwarderTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                written.add(len);
+            }
+        };
+    }
+
+    @Test
+    void aUserWhoStopsReadingNeverBlocksTheTargetsIoThreadAndHoldsTheTargetBack() throws Exception {
+        Log log = new Log();
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> written = Collections.synchronizedList(new ArrayList<>());
+        OutputForwarder f = new OutputForwarder(log);
+        f.start(threads);
+        OutputStream out = streamTo(f, stuckUntil(release, written));
+        int chunks = 64; // 2 MiB: MINA's default channel window, all the target may send before passedOn
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int i = 0; i < chunks; i++) out.write(new byte[OutputForwarder.CHUNK_BYTES]);
+        }, "the target's I/O thread never waits for the user");
+        // One chunk in the user's write, a full queue behind it; the rest waits unrecorded, its window closed.
+        long queued = (OutputForwarder.SHOW_QUEUE_CHUNKS + 1L) * OutputForwarder.CHUNK_BYTES;
+        Poll.until(Duration.ofSeconds(10), "the show queue full", () -> log.passedOn.get() == queued);
+        assertEquals(0, written.size());
+        release.countDown();
+        Poll.until(Duration.ofSeconds(10), "everything shown", () -> log.passedOn.get() == (long) chunks * OutputForwarder.CHUNK_BYTES);
+        assertEquals((long) chunks * OutputForwarder.CHUNK_BYTES, written.stream().mapToLong(Integer::longValue).sum());
+        assertTrue(f.finish(10_000));
+    }
+
+    @Test
+    void manyTinyWritesWhileTheRecorderIsBusyBecomeFewChunks() throws Exception {
+        CountDownLatch recorderFree = new CountDownLatch(1);
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        OutputForwarder f = new OutputForwarder(new Log() {
+            @Override
+            public boolean record(List<byte[]> chunks) {
+                try {
+                    recorderFree.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (byte[] c : chunks) sizes.add(c.length);
+                return true;
             }
         });
-        Thread producer = new Thread(() -> {
-            try {
-                for (int i = 0; i < OutputForwarder.MAX_HELD + 10; i++) out.write(new byte[1024]);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        producer.setDaemon(true);
-        producer.start();
-        Poll.until(Duration.ofSeconds(10), "producer blocked", () -> producer.getState() == Thread.State.TIMED_WAITING);
+        f.start(threads);
+        OutputStream out = streamTo(f, OutputStream.nullOutputStream());
+        out.write('x'); // taken by the recorder, which then stays busy
+        for (int i = 0; i < 100_000; i++) out.write('y'); // a target sending one-byte packets
+        recorderFree.countDown();
+        assertTrue(f.finish(10_000));
+        assertEquals(100_001, sizes.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(sizes.size() <= 2 + 100_000 / OutputForwarder.CHUNK_BYTES, "chunks: " + sizes.size());
+    }
+
+    @Test
+    void aSessionEndedWhileTheUserIsStuckLeavesNoThreadBehind() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        OutputForwarder f = new OutputForwarder(new Log());
+        f.start(threads);
+        OutputStream out = streamTo(f, stuckUntil(release, Collections.synchronizedList(new ArrayList<>())));
+        for (int i = 0; i < 100; i++) out.write(new byte[1024]);
         f.stop(); // the gateway ends the session: nothing more is shown
-        producer.join(10_000);
-        assertTrue(!producer.isAlive(), "a stopped forwarder releases the target's I/O thread");
+        out.write(new byte[1024]); // dropped, without waiting
         f.finish(200); // may time out: the sending thread is still stuck in the user's write
         release.countDown();
         assertTrue(f.finish(10_000), "both forwarding threads end once the user's write returns");
@@ -190,7 +226,7 @@ class OutputForwarderTest {
     void aUserWhoIsGoneFailsTheTargetSideWrite() throws Exception {
         OutputForwarder f = new OutputForwarder(new Log());
         f.start(threads);
-        OutputStream out = f.streamTo(new OutputStream() {
+        OutputStream out = streamTo(f, new OutputStream() {
             @Override
             public void write(int b) throws IOException {
                 throw new IOException("channel closed");
@@ -220,7 +256,7 @@ class OutputForwarderTest {
         OutputForwarder f = new OutputForwarder(log);
         f.start(threads);
         f.stop();
-        f.streamTo(OutputStream.nullOutputStream()).write("dropped".getBytes(StandardCharsets.UTF_8));
+        streamTo(f, OutputStream.nullOutputStream()).write("dropped".getBytes(StandardCharsets.UTF_8));
         assertTrue(f.finish(10_000));
         assertEquals(List.of(), log.recorded);
     }
