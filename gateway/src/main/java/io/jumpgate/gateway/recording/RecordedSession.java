@@ -48,6 +48,8 @@ public final class RecordedSession implements Command {
     static final int GATEWAY_ERROR = 255;
     /** How long the end of a session waits for queued output to reach a user who is not reading. */
     static final long FORWARD_DRAIN_MILLIS = 60_000;
+    /** The same, for a session the gateway ended (its remaining output is dropped). */
+    static final long ENDED_DRAIN_MILLIS = 1_000;
 
     private final RecordedSessions owner;
     private final SessionContext ctx;
@@ -67,6 +69,8 @@ public final class RecordedSession implements Command {
     private volatile PtyCapableChannelSession targetChannel;
     private volatile SessionRecording recording;
     private volatile String endReason;
+    /** {@link #end} was called: remaining output is dropped. */
+    private volatile boolean endedByGateway;
     private volatile Runnable finished;
     /** Target output to the user: recorded, then shown, on its own thread. */
     private final OutputForwarder forwarder = new OutputForwarder(new OutputForwarder.Session() {
@@ -218,8 +222,9 @@ public final class RecordedSession implements Command {
             if (endReason == null) failed("channel_failed", "session on " + target.name() + " failed: " + e.getMessage(), Map.of());
         } finally {
             closeTarget();
-            // Output still queued reaches the user (recorded first) before the exit status and the recording's hash.
-            if (!forwarder.finish(FORWARD_DRAIN_MILLIS)) forwarder.stop();
+            // Output still queued reaches the user (recorded first) before the exit status and the recording's hash;
+            // when the gateway ended the session it is dropped, and only a write already under way is waited for.
+            if (!forwarder.finish(endedByGateway ? ENDED_DRAIN_MILLIS : FORWARD_DRAIN_MILLIS)) forwarder.stop();
         }
         finish(status, signal, started);
     }
@@ -289,6 +294,7 @@ public final class RecordedSession implements Command {
     public void end(String reason) {
         if (endReason != null) return;
         endReason = reason;
+        endedByGateway = true;
         forwarder.stop(); // nothing more is shown
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(true);
@@ -316,6 +322,19 @@ public final class RecordedSession implements Command {
 
     private void finish(Integer status, String signal, Instant started) {
         SessionRecording.Result rec = recording == null ? null : recording.finish();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("kind", "recorded");
+        f.put("exitStatus", status);
+        f.put("exitSignal", signal);
+        f.put("durationMs", java.time.Duration.between(started, clock.instant()).toMillis());
+        if (rec != null && rec.file() != null) {
+            f.put("recording", rec.id());
+            f.put("sha256", rec.sha256());
+            f.put("recordingComplete", rec.failure() == null);
+        }
+        audit.emit(AuditType.SESSION_CLOSED, endReason == null ? Outcome.SUCCESS : Outcome.FAILURE,
+                endReason == null ? "ok" : "ended_by_gateway", f);
+        owner.audited(this); // a gateway stop waits for this, and only briefly for the rest (a stalled user holds it up)
         int code;
         if (endReason != null) {
             code = GATEWAY_ERROR;
@@ -330,18 +349,6 @@ public final class RecordedSession implements Command {
         if (recording != null && recording.failure() != null && endReason == null) {
             tell("\r\njumpgate: recording stopped (" + recording.failure() + ")\r\n");
         }
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("kind", "recorded");
-        f.put("exitStatus", status);
-        f.put("exitSignal", signal);
-        f.put("durationMs", java.time.Duration.between(started, clock.instant()).toMillis());
-        if (rec != null && rec.file() != null) {
-            f.put("recording", rec.id());
-            f.put("sha256", rec.sha256());
-            f.put("recordingComplete", rec.failure() == null);
-        }
-        audit.emit(AuditType.SESSION_CLOSED, endReason == null ? Outcome.SUCCESS : Outcome.FAILURE,
-                endReason == null ? "ok" : "ended_by_gateway", f);
         try {
             out.flush();
             err.flush();

@@ -32,6 +32,10 @@ public final class RecordedSessions implements Closeable {
     private final Duration timeout;
     /** Sessions whose run has started and not yet finished (guarded by itself). */
     private final Set<RecordedSession> live = new HashSet<>();
+    /** Of those, the ones whose end is not yet audited (guarded by {@link #live}). */
+    private final Set<RecordedSession> unaudited = new HashSet<>();
+    /** How long a stop lets audited sessions tell their users why they end (a user who is not reading cannot hold it). */
+    private static final Duration TELL_GRACE = Duration.ofSeconds(2);
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jumpgate-recorded-session");
         t.setDaemon(true);
@@ -79,23 +83,33 @@ public final class RecordedSessions implements Closeable {
     void started(RecordedSession s) {
         synchronized (live) {
             live.add(s);
+            unaudited.add(s);
         }
     }
 
-    /** Called last by a session's run, after its end (and its recording's hash) is audited. */
+    /** Called by a session once its end (and its recording's hash) is audited. */
+    void audited(RecordedSession s) {
+        synchronized (live) {
+            unaudited.remove(s);
+            live.notifyAll();
+        }
+    }
+
+    /** Called last by a session's run. */
     void ended(RecordedSession s) {
         synchronized (live) {
             live.remove(s);
+            unaudited.remove(s);
             live.notifyAll();
         }
     }
 
     /**
-     * Ends every live session with {@code reason} (each tells its user, exits 255 and audits its end and its
-     * recording's hash) and waits up to {@code timeout} for them to finish. For a gateway stop, before the audit log
-     * closes; idempotent.
+     * Ends every live session with {@code reason} and waits up to {@code timeout} until each has audited its end and
+     * its recording's hash, then briefly for each to tell its user and exit 255. For a gateway stop, before the audit
+     * log closes; idempotent.
      *
-     * @return false if some session was still running at the timeout
+     * @return false if some session's end was not audited by the timeout
      */
     public boolean endAll(String reason, Duration timeout) {
         List<RecordedSession> now;
@@ -105,15 +119,22 @@ public final class RecordedSessions implements Closeable {
         for (RecordedSession s : now) s.end(reason);
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (live) {
-            while (!live.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                try {
-                    live.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+            boolean audited = await(unaudited, deadline);
+            await(live, Math.min(deadline, System.nanoTime() + TELL_GRACE.toNanos()));
+            return audited;
+        }
+    }
+
+    /** Waits, holding {@link #live}'s monitor, until {@code set} is empty or {@code deadline} (nanoTime) passes. */
+    private boolean await(Set<RecordedSession> set, long deadline) {
+        while (!set.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            try {
+                live.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
         return true;

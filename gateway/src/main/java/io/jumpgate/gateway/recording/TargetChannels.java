@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The target's shell or exec channel for a recorded session. Its output goes to an {@link OutputForwarder} straight
  * from MINA's I/O thread, which never waits there; its window (how much more the target may send) reopens only when
- * the forwarder reports output passed on to the user ({@link OutputForwarder.Session#passedOn}).
+ * the forwarder reports output recorded and queued to be shown ({@link OutputForwarder.Session#passedOn}).
  *
  * <p>MINA's own channels reopen the window as soon as the output stream's {@code write} returns, so holding back a
  * target whose user stops reading would mean blocking in that {@code write}, on an I/O thread that MINA shares

@@ -411,12 +411,18 @@ class RecordedSessionTest {
                 assertTrue(ms < 10_000, "took " + ms + " ms");
             }
             for (Process u : users) assertTrue(u.isAlive(), "a user who is slow to read keeps the session");
+            // The gateway stops while they are still not reading: every session's end is audited, and promptly.
+            long t0 = System.nanoTime();
+            gw.fixture().close();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 15_000, "stopping took " + ms + " ms");
         } finally {
             for (Process u : users) u.destroyForcibly();
         }
-        Poll.until(Duration.ofSeconds(30), "every stalled session closed and audited",
-                () -> gw.events("session.closed").stream()
-                        .filter(e -> e.path("fields").path("kind").asText().equals("recorded")).count() == stalled + 3);
+        List<String> order = gw.fixture().audit().stream().map(e -> e.path("event").asText()
+                + (e.path("fields").path("kind").asText().equals("recorded") ? ":recorded" : "")).toList();
+        assertEquals(stalled + 3, order.stream().filter("session.closed:recorded"::equals).count(), order.toString());
+        assertTrue(order.lastIndexOf("session.closed:recorded") < order.indexOf("gateway.stopped"), order.toString());
     }
 
     @Test
