@@ -44,6 +44,12 @@ final class OutputForwarder {
 
         /** {@code bytes} of target output were recorded and queued to be shown: the target may send that much more. */
         void passedOn(long bytes);
+
+        /**
+         * Called once, on the sending thread, when the user can no longer be written to: the session must end (its
+         * target would otherwise wait forever for a window that no longer reopens).
+         */
+        void userUnreachable(IOException e);
     }
 
     /** Output for one user stream; grows while waiting for the recorder, fixed once taken. */
@@ -83,6 +89,8 @@ final class OutputForwarder {
     private volatile boolean stopped;
     private volatile boolean recorderDone;
     private static final long POLL_MILLIS = 100;
+    /** How long {@link #finish} still waits once the forwarder is stopped (for a write already under way). */
+    static final long STOPPED_DRAIN_MILLIS = 1_000;
 
     OutputForwarder(Session session) {
         this.session = session;
@@ -120,15 +128,26 @@ final class OutputForwarder {
      * Waits until everything handed over so far has been recorded and shown (or dropped after a failure or stop),
      * then ends the forwarding threads. Call once the target channel has closed, before exit status and recording hash.
      *
-     * @return false if that did not happen within {@code timeoutMillis}
+     * @return false if that did not happen within {@code timeoutMillis}, or within {@link #STOPPED_DRAIN_MILLIS} of
+     *         the forwarder being stopped (its output is dropped; only a write already under way is waited for)
      */
     boolean finish(long timeoutMillis) {
         synchronized (lock) {
             ending = true;
             lock.notifyAll();
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long stoppedAt = 0;
         try {
-            return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+            while (!done.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                long now = System.nanoTime();
+                if (now - deadline > 0) return false;
+                if (stopped) {
+                    if (stoppedAt == 0) stoppedAt = now;
+                    else if (now - stoppedAt > TimeUnit.MILLISECONDS.toNanos(STOPPED_DRAIN_MILLIS)) return false;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -150,7 +169,7 @@ final class OutputForwarder {
             while (true) {
                 ArrayList<Chunk> batch;
                 synchronized (lock) {
-                    while (pending.isEmpty() && !ending && !stopped) lock.wait(POLL_MILLIS);
+                    while (pending.isEmpty() && !ending && !stopped) lock.wait(); // each of those notifies
                     if (stopped || (pending.isEmpty() && ending)) {
                         pending.clear();
                         return;
@@ -194,6 +213,7 @@ final class OutputForwarder {
                     c.to.flush();
                 } catch (IOException e) {
                     failure = e;
+                    session.userUnreachable(e);
                 }
             }
         } catch (InterruptedException e) {
@@ -203,6 +223,7 @@ final class OutputForwarder {
             recorded.clear();
             synchronized (lock) {
                 pending.clear();
+                lock.notifyAll(); // a recorder still waiting sees stopped
             }
             done.countDown();
         }

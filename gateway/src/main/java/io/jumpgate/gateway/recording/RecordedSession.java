@@ -48,8 +48,6 @@ public final class RecordedSession implements Command {
     static final int GATEWAY_ERROR = 255;
     /** How long the end of a session waits for queued output to reach a user who is not reading. */
     static final long FORWARD_DRAIN_MILLIS = 60_000;
-    /** The same, for a session the gateway ended (its remaining output is dropped). */
-    static final long ENDED_DRAIN_MILLIS = 1_000;
 
     private final RecordedSessions owner;
     private final SessionContext ctx;
@@ -69,8 +67,6 @@ public final class RecordedSession implements Command {
     private volatile PtyCapableChannelSession targetChannel;
     private volatile SessionRecording recording;
     private volatile String endReason;
-    /** {@link #end} was called: remaining output is dropped. */
-    private volatile boolean endedByGateway;
     private volatile Runnable finished;
     /** Target output to the user: recorded, then shown, on its own thread. */
     private final OutputForwarder forwarder = new OutputForwarder(new OutputForwarder.Session() {
@@ -82,6 +78,11 @@ public final class RecordedSession implements Command {
         @Override
         public void recordingFailed() {
             endForRecording();
+        }
+
+        @Override
+        public void userUnreachable(IOException e) {
+            end("output to the user failed (" + e.getMessage() + ")");
         }
 
         @Override
@@ -193,7 +194,10 @@ public final class RecordedSession implements Command {
         String signal = null;
         try {
             forwarder.start(executor);
+            // Ended (e.g. the gateway is stopping) before or while connecting: no channel. Caught below, as no failure.
+            if (endReason != null) throw new IOException("ended before connecting");
             targetSession = owner.connector().open(target, allow.port(), login, ctx);
+            if (endReason != null) throw new IOException("ended while connecting");
             OutputStream toUserErr = pty != null ? out : err; // one stream through a pty, as the target's terminal sends it
             PtyCapableChannelSession ch = TargetChannels.create(targetSession, command, forwarder, out, toUserErr);
             targetChannel = ch;
@@ -224,7 +228,7 @@ public final class RecordedSession implements Command {
             closeTarget();
             // Output still queued reaches the user (recorded first) before the exit status and the recording's hash;
             // when the gateway ended the session it is dropped, and only a write already under way is waited for.
-            if (!forwarder.finish(endedByGateway ? ENDED_DRAIN_MILLIS : FORWARD_DRAIN_MILLIS)) forwarder.stop();
+            if (!forwarder.finish(FORWARD_DRAIN_MILLIS)) forwarder.stop();
         }
         finish(status, signal, started);
     }
@@ -294,7 +298,6 @@ public final class RecordedSession implements Command {
     public void end(String reason) {
         if (endReason != null) return;
         endReason = reason;
-        endedByGateway = true;
         forwarder.stop(); // nothing more is shown
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(true);

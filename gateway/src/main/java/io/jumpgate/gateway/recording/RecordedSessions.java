@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -112,17 +113,22 @@ public final class RecordedSessions implements Closeable {
      * @return false if some session's end was not audited by the timeout
      */
     public boolean endAll(String reason, Duration timeout) {
-        List<RecordedSession> now;
-        synchronized (live) {
-            now = List.copyOf(live);
-        }
-        for (RecordedSession s : now) s.end(reason);
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean audited;
+        do { // sessions that start meanwhile are ended too (end is idempotent)
+            List<RecordedSession> now;
+            synchronized (live) {
+                now = List.copyOf(live);
+            }
+            for (RecordedSession s : now) s.end(reason);
+            synchronized (live) {
+                audited = await(unaudited, Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        } while (!audited && System.nanoTime() - deadline < 0);
         synchronized (live) {
-            boolean audited = await(unaudited, deadline);
             await(live, Math.min(deadline, System.nanoTime() + TELL_GRACE.toNanos()));
-            return audited;
         }
+        return audited;
     }
 
     /** Waits, holding {@link #live}'s monitor, until {@code set} is empty or {@code deadline} (nanoTime) passes. */

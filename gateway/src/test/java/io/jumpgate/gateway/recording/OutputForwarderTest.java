@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OutputForwarderTest {
@@ -50,10 +51,16 @@ class OutputForwarderTest {
         }
 
         final AtomicLong passedOn = new AtomicLong();
+        final AtomicInteger unreachable = new AtomicInteger();
 
         @Override
         public void passedOn(long bytes) {
             passedOn.addAndGet(bytes);
+        }
+
+        @Override
+        public void userUnreachable(IOException e) {
+            unreachable.incrementAndGet();
         }
     }
 
@@ -141,7 +148,7 @@ class OutputForwarderTest {
     }
 
     /** A user stream that takes nothing until released (a full SSH window towards the user). */
-    static OutputStream stuckUntil(CountDownLatch release, List<Integer> written) {
+    static OutputStream stuckUntil(CountDownLatch release, List<Integer> written, CountDownLatch entered) {
         return new OutputStream() {
             @Override
             public void write(int b) {
@@ -150,6 +157,7 @@ class OutputForwarderTest {
 
             @Override
             public void write(byte[] b, int off, int len) {
+                entered.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -167,7 +175,7 @@ class OutputForwarderTest {
         List<Integer> written = Collections.synchronizedList(new ArrayList<>());
         OutputForwarder f = new OutputForwarder(log);
         f.start(threads);
-        OutputStream out = streamTo(f, stuckUntil(release, written));
+        OutputStream out = streamTo(f, stuckUntil(release, written, new CountDownLatch(1)));
         int chunks = 64; // 2 MiB: MINA's default channel window, all the target may send before passedOn
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = 0; i < chunks; i++) out.write(new byte[OutputForwarder.CHUNK_BYTES]);
@@ -213,18 +221,24 @@ class OutputForwarderTest {
         CountDownLatch release = new CountDownLatch(1);
         OutputForwarder f = new OutputForwarder(new Log());
         f.start(threads);
-        OutputStream out = streamTo(f, stuckUntil(release, Collections.synchronizedList(new ArrayList<>())));
+        CountDownLatch writing = new CountDownLatch(1);
+        OutputStream out = streamTo(f, stuckUntil(release, Collections.synchronizedList(new ArrayList<>()), writing));
         for (int i = 0; i < 100; i++) out.write(new byte[1024]);
+        assertTrue(writing.await(10, TimeUnit.SECONDS), "the sending thread is in the user's write");
         f.stop(); // the gateway ends the session: nothing more is shown
         out.write(new byte[1024]); // dropped, without waiting
-        f.finish(200); // may time out: the sending thread is still stuck in the user's write
+        long t0 = System.nanoTime();
+        assertFalse(f.finish(60_000), "the sending thread is still stuck in the user's write");
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < OutputForwarder.STOPPED_DRAIN_MILLIS + 2_000, "a stopped forwarder is not waited for long: " + ms + " ms");
         release.countDown();
         assertTrue(f.finish(10_000), "both forwarding threads end once the user's write returns");
     }
 
     @Test
-    void aUserWhoIsGoneFailsTheTargetSideWrite() throws Exception {
-        OutputForwarder f = new OutputForwarder(new Log());
+    void aUserWhoIsGoneFailsTheTargetSideWriteAndEndsTheSession() throws Exception {
+        Log log = new Log();
+        OutputForwarder f = new OutputForwarder(log);
         f.start(threads);
         OutputStream out = streamTo(f, new OutputStream() {
             @Override
@@ -247,6 +261,7 @@ class OutputForwarderTest {
             }
         });
         assertTrue(String.valueOf(e.getCause()).contains("channel closed"), String.valueOf(e));
+        assertEquals(1, log.unreachable.get(), "the session is told to end: its target's window will not reopen");
         assertTrue(f.finish(10_000));
     }
 
