@@ -87,7 +87,9 @@ final class OutputForwarder {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile IOException failure;
     private volatile boolean stopped;
-    private volatile boolean recorderDone;
+    /** Queued by the recording thread last: the sending thread ends when it takes it. */
+    private static final Chunk END = new Chunk(null, new byte[0], 0, 0);
+    private volatile boolean showDone;
     private static final long POLL_MILLIS = 100;
     /** How long {@link #finish} still waits once the forwarder is stopped (for a write already under way). */
     static final long STOPPED_DRAIN_MILLIS = 1_000;
@@ -195,18 +197,32 @@ final class OutputForwarder {
             stopped = true;
             Thread.currentThread().interrupt();
         } finally {
-            recorderDone = true;
+            endShowing();
+        }
+    }
+
+    /** Queues {@link #END} behind what is recorded; gives up if the sending thread has already ended. */
+    private void endShowing() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (!showDone) {
+                try {
+                    if (recorded.offer(END, POLL_MILLIS, TimeUnit.MILLISECONDS)) return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    stopped = true; // the sending thread drops what is left and takes END sooner
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
     private void showLoop() {
         try {
             while (true) {
-                Chunk c = recorded.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (c == null) {
-                    if (recorderDone && recorded.isEmpty()) return;
-                    continue;
-                }
+                Chunk c = recorded.take();
+                if (c == END) return;
                 if (stopped || failure != null) continue; // keep taking, so the recorder is released
                 try {
                     c.to.write(c.data, 0, c.len);
@@ -219,6 +235,7 @@ final class OutputForwarder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            showDone = true;
             stopped = true;
             recorded.clear();
             synchronized (lock) {
