@@ -99,8 +99,7 @@ public final class AsciicastWriter implements Closeable {
         if (len == 0) return;
         checkWritable();
         try {
-            out.write(line, 0, len);
-            out.flush();
+            put(0, len);
         } catch (IOException batchFailed) {
             // The batch does not fit (a full disk): keep as many of its events as still fit, one by one, so the
             // recording ends as late as it can. Callers treat the batch as failed either way.
@@ -109,10 +108,7 @@ public final class AsciicastWriter implements Closeable {
                 writeRange(from, ends[k]);
                 from = ends[k];
             }
-            return;
         }
-        digest.update(line, 0, len);
-        bytes += len;
     }
 
     /** What the user typed ({@code "i"}). */
@@ -302,15 +298,20 @@ public final class AsciicastWriter implements Closeable {
         if (closed) throw new IOException("recording is closed");
     }
 
-    /** One write of {@code line[from, to)}: whole lines, kept (and hashed) only if the write succeeds. */
+    /** {@link #put}, and a failure is final: the writer refuses more. */
     private void writeRange(int from, int to) throws IOException {
         try {
-            out.write(line, from, to - from);
-            out.flush();
+            put(from, to);
         } catch (IOException e) {
             failure = e;
             throw e;
         }
+    }
+
+    /** One write of {@code line[from, to)}: whole lines, kept (and hashed) only if the write succeeds. */
+    private void put(int from, int to) throws IOException {
+        out.write(line, from, to - from);
+        out.flush();
         digest.update(line, from, to - from);
         bytes += to - from;
     }
