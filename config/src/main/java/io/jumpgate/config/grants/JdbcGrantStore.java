@@ -32,6 +32,9 @@ public final class JdbcGrantStore implements GrantStore {
     private static final String COLUMNS = "id, user_name, target, role_name, ports, source_cidr, not_before, expires_at, "
             + "reason, state, approved_by, decided_by, decided_at, note, created_at, version, updated_at";
 
+    /** SQLSTATE of a unique or primary key violation (H2 and PostgreSQL alike). */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final String url;
     private final String user;
     private final String password;
@@ -58,6 +61,61 @@ public final class JdbcGrantStore implements GrantStore {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bind(p, g);
                 return p.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * In one transaction holding the user's row of {@code grant_users} ({@code SELECT ... FOR UPDATE}, the same on H2
+     * and PostgreSQL): counts the user's open grants, inserts if below {@code maxOpen}, commits. A second gateway
+     * asking for the same user waits for the lock and then counts the first one's grant.
+     */
+    @Override
+    public boolean insertWithin(Grant g, int maxOpen, Instant now) {
+        return call(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO grant_users (user_name) SELECT CAST(? AS VARCHAR(64)) WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM grant_users WHERE user_name = ?)")) {
+                p.setString(1, g.user());
+                p.setString(2, g.user());
+                p.executeUpdate();
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e; // else another gateway added the row first
+            }
+            c.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                try (PreparedStatement p = c.prepareStatement("SELECT user_name FROM grant_users WHERE user_name = ? FOR UPDATE")) {
+                    p.setString(1, g.user());
+                    try (ResultSet r = p.executeQuery()) {
+                        if (!r.next()) throw new SQLException("no lock row for user " + g.user());
+                    }
+                }
+                long open = 0;
+                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS
+                        + " FROM grants WHERE user_name = ? AND state IN ('PENDING', 'ACTIVE')")) {
+                    p.setString(1, g.user());
+                    try (ResultSet r = p.executeQuery()) {
+                        while (r.next()) if (row(r).stateAt(now).open()) open++;
+                    }
+                }
+                if (open < maxOpen) {
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        bind(p, g);
+                        p.executeUpdate();
+                    }
+                }
+                c.commit();
+                committed = true;
+                return open < maxOpen;
+            } finally {
+                if (!committed) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the failure that got us here is reported; the connection is then dropped and reopened
+                    }
+                }
+                c.setAutoCommit(true);
             }
         });
     }

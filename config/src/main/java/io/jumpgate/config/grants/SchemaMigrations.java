@@ -42,7 +42,13 @@ final class SchemaMigrations {
                       updated_at TIMESTAMP WITH TIME ZONE NOT NULL
                     )""",
                     "CREATE INDEX grants_state ON grants (state)",
-                    "CREATE INDEX grants_user_created ON grants (user_name, created_at)")));
+                    "CREATE INDEX grants_user_created ON grants (user_name, created_at)")),
+            // One row per user who has asked for a grant, locked (SELECT ... FOR UPDATE) while a request counts
+            // that user's open grants and inserts: several gateways on one database then cannot all pass the count.
+            new Migration(2, "per-user lock rows for the open-grant limit", List.of("""
+                    CREATE TABLE grant_users (
+                      user_name VARCHAR(64) PRIMARY KEY
+                    )""")));
 
     static final int LATEST = ALL.get(ALL.size() - 1).version();
     private static final int ATTEMPTS = 5;

@@ -105,21 +105,36 @@ abstract class GrantStoreContract {
     @Test
     void migrationsAreVersionedAndIdempotentOnRestart() throws Exception {
         try (JdbcGrantStore s = openStore()) {
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
             s.insert(sample("keep", "dave", GrantState.ACTIVE, Instant.parse("2026-11-21T10:00:00Z")));
         }
         try (JdbcGrantStore s = openStore()) {
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
             assertTrue(s.find("keep").isPresent(), "reopening migrates nothing and loses nothing");
+        }
+        try (var c = DriverManager.getConnection(url(), user(), password()); var st = c.createStatement()) {
+            // Back to what the first release made (version 1, no lock rows), grants kept.
+            st.execute("DROP TABLE grant_users");
+            st.execute("DELETE FROM schema_version WHERE version = 2");
+        }
+        try (JdbcGrantStore s = openStore()) {
+            assertEquals(2, s.schemaVersion(), "a version 1 database is migrated");
+            assertTrue(s.find("keep").isPresent(), "and keeps its grants");
+            Instant now = Instant.parse("2026-11-21T10:30:00Z");
+            assertTrue(s.insertWithin(sample("new", "dave", GrantState.ACTIVE, now), 2, now), "1 open, limit 2");
+            assertFalse(s.insertWithin(sample("over", "dave", GrantState.ACTIVE, now), 2, now), "2 open, limit 2");
+            assertTrue(s.find("over").isEmpty(), "nothing written over the limit");
+            assertTrue(s.insertWithin(sample("later", "dave", GrantState.ACTIVE, now), 2, now.plus(Duration.ofHours(2))),
+                    "expired grants no longer count, whatever their stored state");
         }
         try (var c = DriverManager.getConnection(url(), user(), password()); var st = c.createStatement();
              var r = st.executeQuery("SELECT COUNT(*) FROM schema_version")) {
             r.next();
-            assertEquals(1, r.getInt(1));
+            assertEquals(2, r.getInt(1));
             st.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (99, 'future', CURRENT_TIMESTAMP)");
         }
         GrantStoreException e = assertThrows(GrantStoreException.class, this::openStore);
-        assertTrue(e.getMessage().contains("schema version 99, newer than this Jumpgate understands (1)"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version 99, newer than this Jumpgate understands (2)"), e.getMessage());
     }
 
     @Test
@@ -158,6 +173,45 @@ abstract class GrantStoreContract {
                         getClass().getSimpleName(), seen, dropped, poll.toMillis());
                 assertTrue(seen < 5 * poll.toMillis() && dropped < 5 * poll.toMillis(), "bounded by a few poll intervals");
                 assertEquals(List.of(GrantState.REVOKED), endedAtB.stream().map(Grant::state).toList());
+            }
+        }
+    }
+    /**
+     * Two gateways on one database, one user asking both at once: the per-user limit of open grants (5 for role dev)
+     * holds across them. Each gateway counting on its own and then inserting let both pass the count.
+     */
+    @Test
+    void thePerUserGrantLimitHoldsAcrossGatewaysAskedAtOnce() throws Exception {
+        try (JdbcGrantStore s1 = openStore(); JdbcGrantStore s2 = openStore()) {
+            List<MemoryAuditSink> audits = List.of(new MemoryAuditSink(), new MemoryAuditSink());
+            List<GrantService> gateways = List.of(service(s1, audits.get(0)), service(s2, audits.get(1)));
+            int askers = 16;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(askers);
+            try {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(askers);
+                List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+                for (int i = 0; i < askers; i++) {
+                    GrantService gw = gateways.get(i % 2);
+                    outcomes.add(pool.submit(() -> {
+                        together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        try {
+                            gw.request(new GrantRequest(DAVE, "web_0", Set.of(22), Duration.ofHours(1), null, null, HOME));
+                            return "granted";
+                        } catch (io.jumpgate.core.grant.GrantException e) {
+                            return e.kind().name();
+                        }
+                    }));
+                }
+                List<String> got = new ArrayList<>();
+                for (var f : outcomes) got.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(5, Collections.frequency(got, "granted"), "granted at once: " + got);
+                assertEquals(askers - 5, Collections.frequency(got, "TOO_MANY_GRANTS"), String.valueOf(got));
+                assertEquals(5, s1.open().stream().filter(g -> g.user().equals("dave")).count(), "stored open grants");
+                long refused = audits.stream().mapToLong(a -> a.matching(e -> e.type() == io.jumpgate.core.audit.AuditType.GRANT_REFUSED
+                        && "too_many_grants".equals(e.code())).size()).sum();
+                assertEquals(askers - 5, refused, "every refusal is audited with its reason");
+            } finally {
+                pool.shutdownNow();
             }
         }
     }

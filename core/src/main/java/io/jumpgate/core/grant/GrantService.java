@@ -164,13 +164,19 @@ public final class GrantService {
         GrantState state = role.jit().approval() ? GrantState.PENDING : GrantState.ACTIVE;
         Grant g = new Grant(newId(), r.user().name(), target.name(), role.name(), r.ports(), source, now,
                 now.plus(r.duration()), r.reason(), state, null, null, null, null, now, 1);
+        int max = role.jit().maxActiveGrants();
+        boolean inserted;
         try {
-            store.insert(g);
+            inserted = store.insertWithin(g, max, now);
         } catch (GrantStoreException e) {
             if (store.find(g.id()).isEmpty()) throw e;
             g = new Grant(newId(), g.user(), g.target(), g.role(), g.ports(), g.source(), g.notBefore(), g.expiresAt(),
                     g.reason(), g.state(), null, null, null, null, now, 1);
-            store.insert(g); // an id collision (one in 2^39): once more with a fresh id
+            inserted = store.insertWithin(g, max, now); // an id collision (one in 2^39): once more with a fresh id
+        }
+        if (!inserted) { // another gateway sharing the store took the last place since the count above
+            throw new GrantException(Kind.TOO_MANY_GRANTS, "you already have " + max
+                    + " active or pending grants (role " + role.name() + " allows " + max + ")");
         }
         index.put(g);
         audit(event(AuditType.GRANT_REQUESTED, g, r.user().name(), now).outcome(Outcome.SUCCESS, state.code())

@@ -1,5 +1,6 @@
 package io.jumpgate.core.grant;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +10,15 @@ import java.util.Optional;
  */
 public interface GrantStore extends AutoCloseable {
     void insert(Grant grant);
+
+    /**
+     * Inserts {@code grant} unless its user already has {@code maxOpen} grants open at {@code now} (pending, or
+     * active and not yet expired). Atomic against every other caller of the store, other gateways sharing its
+     * database included: counting first and inserting after would let simultaneous requests all pass the count.
+     *
+     * @return false, with nothing written, when the user is at the limit
+     */
+    boolean insertWithin(Grant grant, int maxOpen, Instant now);
 
     /**
      * Writes {@code grant} (whose version is one more than the stored one).

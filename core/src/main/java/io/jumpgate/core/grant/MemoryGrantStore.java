@@ -1,5 +1,6 @@
 package io.jumpgate.core.grant;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,14 @@ public final class MemoryGrantStore implements GrantStore {
         if (grants.putIfAbsent(grant.id(), grant) != null) {
             throw new GrantStoreException("duplicate grant id " + grant.id(), null);
         }
+    }
+
+    @Override
+    public synchronized boolean insertWithin(Grant grant, int maxOpen, Instant now) {
+        long open = grants.values().stream().filter(g -> g.user().equals(grant.user()) && g.stateAt(now).open()).count();
+        if (open >= maxOpen) return false;
+        insert(grant);
+        return true;
     }
 
     @Override
