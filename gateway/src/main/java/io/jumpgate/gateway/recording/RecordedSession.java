@@ -21,6 +21,7 @@ import org.apache.sshd.server.command.Command;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,8 @@ public final class RecordedSession implements Command {
     private volatile PtyCapableChannelSession targetChannel;
     private volatile SessionRecording recording;
     private volatile String endReason;
+    /** Abandons the connect to the target while it is under way (see {@link #abortableBy}). */
+    private volatile Closeable abortConnect;
     private volatile Runnable finished;
     /** Target output to the user: recorded, then shown, on its own thread. */
     private final OutputForwarder forwarder = new OutputForwarder(new OutputForwarder.Session() {
@@ -196,7 +199,7 @@ public final class RecordedSession implements Command {
             forwarder.start(executor);
             // Ended (e.g. the gateway is stopping) before or while connecting: no channel. Caught below, as no failure.
             if (endReason != null) throw new IOException("ended before connecting");
-            targetSession = owner.connector().open(target, allow.port(), login, ctx);
+            targetSession = owner.connector().open(target, allow.port(), login, ctx, this::abortableBy);
             if (endReason != null) throw new IOException("ended while connecting");
             OutputStream toUserErr = pty != null ? out : err; // one stream through a pty, as the target's terminal sends it
             PtyCapableChannelSession ch = TargetChannels.create(targetSession, command, forwarder, out, toUserErr);
@@ -221,7 +224,7 @@ public final class RecordedSession implements Command {
             status = ch.getExitStatus();
             signal = ch.getExitSignal();
         } catch (TargetSessionException e) {
-            failed(e.code(), e.getMessage(), Map.of("login", login));
+            if (endReason == null) failed(e.code(), e.getMessage(), Map.of("login", login)); // else: abandoned by end()
         } catch (IOException | RuntimeException e) {
             if (endReason == null) failed("channel_failed", "session on " + target.name() + " failed: " + e.getMessage(), Map.of());
         } finally {
@@ -298,9 +301,25 @@ public final class RecordedSession implements Command {
     public void end(String reason) {
         if (endReason != null) return;
         endReason = reason;
+        abort(abortConnect); // a connect still under way is abandoned, not waited out (up to sessions.connectTimeout)
         forwarder.stop(); // nothing more is shown
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(true);
+    }
+
+    /** What abandons the connect to the target now under way; run at once if the session has already ended. */
+    private void abortableBy(Closeable abort) {
+        abortConnect = abort;
+        if (endReason != null) abort(abort);
+    }
+
+    private void abort(Closeable abort) {
+        if (abort == null) return;
+        try {
+            abort.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("abandoning the connect to {}: {}", allow.target().name(), e.toString());
+        }
     }
 
     /** Runs {@code r} once the session has ended (or its channel is destroyed before it started). */

@@ -3,6 +3,7 @@ package io.jumpgate.gateway.recording;
 import io.jumpgate.core.target.Target;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Opens the gateway's own SSH sessions to targets: one MINA {@link SshClient} for all of them, public key
@@ -43,16 +45,25 @@ public final class TargetConnector implements Closeable {
         client.start();
     }
 
-    /** Connects, verifies the host key and logs in as {@code login}; the caller closes the session. */
-    public ClientSession open(Target target, int port, String login, SessionContext ctx) throws TargetSessionException {
+    /**
+     * Connects, verifies the host key and logs in as {@code login}; the caller closes the session.
+     *
+     * @param abortWith given, as each step starts, what abandons it (cancels the connect, then closes the session):
+     *                  closing it makes this throw soon instead of waiting out the timeout
+     */
+    public ClientSession open(Target target, int port, String login, SessionContext ctx, Consumer<Closeable> abortWith)
+            throws TargetSessionException {
         String where = target.name() + " (" + target.addressText() + ":" + port + ")";
         AtomicReference<String> refusal = new AtomicReference<>();
         AttributeRepository context = AttributeRepository.ofAttributesMap(Map.of(TargetHostKeys.TARGET, target,
                 TargetHostKeys.PORT, port, TargetHostKeys.REFUSAL, refusal));
         ClientSession session = null;
         try {
-            session = client.connect(login, new InetSocketAddress(target.address(), port), context, null)
-                    .verify(timeout).getSession();
+            ConnectFuture connecting = client.connect(login, new InetSocketAddress(target.address(), port), context, null);
+            abortWith.accept(() -> connecting.cancel());
+            session = connecting.verify(timeout).getSession();
+            ClientSession opened = session;
+            abortWith.accept(() -> opened.close(true));
             authenticator.addIdentity(session, ctx, target, login);
             session.auth().verify(timeout);
             return session;

@@ -109,6 +109,12 @@ class RecordedSessionTest {
      */
     Gw gateway(String mode, Path recordings, String sessions, Consumer<io.jumpgate.gateway.Gateway.Builder> customize)
             throws Exception {
+        return gateway(mode, recordings, sessions, customize, sshd.host());
+    }
+
+    /** @param targetHost web_0's address (its SSH port is the test sshd's) */
+    Gw gateway(String mode, Path recordings, String sessions, Consumer<io.jumpgate.gateway.Gateway.Builder> customize,
+               String targetHost) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "gw");
         Path rec = recordings == null ? dir.resolve("recordings") : recordings;
         String yaml = """
@@ -130,7 +136,7 @@ class RecordedSessionTest {
                   port: %d
                   login: {default: %s}
                   %s
-                """.formatted(dir, sshd.host(), sshd.port(), mode, OpenSshClient.publicLine(alice), rec, sshd.port(),
+                """.formatted(dir, targetHost, sshd.port(), mode, OpenSshClient.publicLine(alice), rec, sshd.port(),
                 sshd.loginUser(), sessions);
         Path config = Files.writeString(dir.resolve("jumpgate.yaml"), yaml);
         GatewayFixture gw = GatewayFixture.startWith(dir, yaml, customize);
@@ -455,6 +461,42 @@ class RecordedSessionTest {
         String id = gw.await("recording.finished").path("fields").path("recording").asText();
         ProcessResult verified = jumpgate("recordings", "--config", gw.config().toString(), "verify", id);
         assertEquals(0, verified.exit(), verified.out() + verified.err());
+    }
+
+    /**
+     * A target that accepts the connection and never speaks SSH, with a minute to connect: stopping the gateway
+     * abandons the connect at once, and the session's end is audited before the gateway's stop.
+     */
+    @Test
+    void stoppingTheGatewayWhileASessionIsStillConnectingAuditsItsEnd() throws Exception {
+        String silentHost = "127.0.0.213";
+        try (java.net.ServerSocket silent = new java.net.ServerSocket()) {
+            silent.bind(new java.net.InetSocketAddress(silentHost, sshd.port())); // accepts (backlog), never answers
+            Gw gw = gateway("required", null, "auth: key\n  identityKey: " + identity + "\n  knownHosts: " + knownHosts
+                    + "\n  connectTimeout: 60s", b -> {}, silentHost);
+            Process user = new ProcessBuilder("ssh", "-F", client.config().toString(), "-T", gw.alias(), "web_0", "true")
+                    .redirectErrorStream(true).start();
+            try {
+                gw.await("command.executed"); // audited just before the gateway connects to the target
+                long t0 = System.nanoTime();
+                gw.fixture().close();
+                long tookMs = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(user.waitFor(30, TimeUnit.SECONDS), "the user's ssh ends with the gateway");
+                String told = new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(told.contains("jumpgate: the gateway is shutting down"), told);
+                assertEquals(RecordedSession.GATEWAY_ERROR, user.exitValue());
+                assertTrue(tookMs < 5_000, "the stop does not wait for the connect: " + tookMs + " ms");
+            } finally {
+                user.destroyForcibly();
+            }
+            List<String> order = gw.fixture().audit().stream().map(e -> e.path("event").asText()).toList();
+            int closed = order.lastIndexOf("session.closed");
+            assertTrue(closed >= 0 && closed < order.indexOf("gateway.stopped"), order.toString());
+            var end = gw.events("session.closed").stream()
+                    .filter(e -> e.path("fields").path("kind").asText().equals("recorded")).findFirst().orElseThrow();
+            assertEquals("ended_by_gateway", end.path("code").asText(), end.toString());
+            assertTrue(gw.events("target.session_failed").isEmpty(), "a stop is not a target failure: " + order);
+        }
     }
 
     @Test
