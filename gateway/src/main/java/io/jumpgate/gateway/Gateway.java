@@ -210,7 +210,12 @@ public final class Gateway implements AutoCloseable {
         public Gateway build() throws IOException {
             List<AutoCloseable> owned = new ArrayList<>();
             try {
-                AuditSink a = audit != null ? audit : own(owned, new JsonLinesAuditLog(config.audit().file(), config.audit().fsync()));
+                AuditSink a = audit;
+                if (a == null) {
+                    JsonLinesAuditLog log = own(owned, new JsonLinesAuditLog(config.audit().file(), config.audit().fsync()));
+                    own(owned, new AuditAnchors(log).start(AuditAnchors.EVERY)); // closed before the log, after the stop's event
+                    a = log;
+                }
                 Inventories.Built built = inventory != null ? null : Inventories.open(config, a, clock, azureClients);
                 Inventory inv = inventory != null ? inventory : own(owned, built.inventory());
                 JdbcGrantStore store = own(owned, GrantStores.open(config.grants()));

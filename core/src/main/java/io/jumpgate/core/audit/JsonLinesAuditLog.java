@@ -80,6 +80,11 @@ public final class JsonLinesAuditLog implements AuditSink {
         return file;
     }
 
+    /** The last line written (or found on opening): its seq and hash; null while the log is empty. */
+    public synchronized AuditVerifier.Anchor head() {
+        return seq == 0 ? null : new AuditVerifier.Anchor(seq, prev);
+    }
+
     @Override
     public synchronized void emit(AuditEvent event) {
         if (closed) {

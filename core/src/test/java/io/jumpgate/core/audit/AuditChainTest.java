@@ -171,4 +171,80 @@ class AuditChainTest {
             assertTrue(expected.getMessage().contains("closed"));
         }
     }
+
+    // ---- anchors: what the chain alone cannot show
+
+    private static AuditVerifier.Anchor anchorOf(String line) {
+        HashChain.Line l = HashChain.parse(line);
+        return new AuditVerifier.Anchor(l.seq(), l.hash());
+    }
+
+    /** Line {@code text} moved to {@code seq} after {@code prev}, re-hashed: what someone who can write the file can do. */
+    private static HashChain.Line relink(String text, long seq, String prev) {
+        int body = text.indexOf("\",", text.indexOf("\"prev\":\"")) + 2;
+        int end = text.lastIndexOf(HashChain.HASH_MARK);
+        return HashChain.link(seq, prev, "{" + text.substring(body, end) + "}");
+    }
+
+    @Test
+    void anIntactLogHoldsItsAnchorsAndNamesItsHead() throws Exception {
+        Path f = writeLog(6);
+        List<String> l = lines(f);
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(anchorOf(l.get(1)), anchorOf(l.get(5))));
+        assertTrue(r.ok(), r.problem());
+        assertEquals(anchorOf(l.get(5)), r.head());
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            assertEquals(r.head(), log.head(), "the gateway's head is the verifier's: what it logs is what verify takes");
+        }
+    }
+
+    @Test
+    void aCutTailVerifiesAloneButNotAgainstAnAnchorPastIt() throws Exception {
+        Path f = writeLog(6);
+        List<String> l = lines(f);
+        AuditVerifier.Anchor last = anchorOf(l.get(5));
+        write(f, l.subList(0, 4));
+        assertTrue(AuditVerifier.verify(f).ok(), "the chain alone cannot tell");
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(last));
+        assertFalse(r.ok());
+        assertEquals(5, r.badLine());
+        assertTrue(r.problem().contains("ends at seq 4 but was anchored at seq 6: its tail was cut"), r.problem());
+    }
+
+    @Test
+    void aLogRechainedAfterADeletionVerifiesAloneButNotAgainstAnAnchor() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        AuditVerifier.Anchor fourth = anchorOf(l.get(3));
+        // Delete line 3, then renumber and re-hash the lines after it so the chain is whole again.
+        HashChain.Line three = relink(l.get(3), 3, anchorOf(l.get(1)).hash());
+        HashChain.Line four = relink(l.get(4), 4, three.hash());
+        write(f, List.of(l.get(0), l.get(1), three.text(), four.text()));
+        assertTrue(AuditVerifier.verify(f).ok(), "the chain alone cannot tell");
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(fourth));
+        assertFalse(r.ok());
+        assertEquals(4, r.badLine());
+        assertTrue(r.problem().contains("is not the line anchored as " + fourth + ": the log was rewritten"), r.problem());
+    }
+
+    @Test
+    void aLogThatStartsAfterAnAnchorSaysSo() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        write(f, l.subList(2, 5)); // e.g. rotated: starts at seq 3
+        assertTrue(AuditVerifier.verify(f).ok());
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(anchorOf(l.get(0))));
+        assertFalse(r.ok());
+        assertTrue(r.problem().contains("starts at seq 3, after the anchor at seq 1"), r.problem());
+    }
+
+    @Test
+    void anchorsAreParsedStrictly() {
+        String h = "ab".repeat(32);
+        assertEquals(new AuditVerifier.Anchor(42, h), AuditVerifier.Anchor.parse("42:" + h));
+        assertEquals("42:" + h, new AuditVerifier.Anchor(42, h).toString());
+        for (String bad : List.of("", "42", ":" + h, "x:" + h, "0:" + h, "-1:" + h, "42:" + h.toUpperCase(), "42:" + h + "0", "42:abc")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> AuditVerifier.Anchor.parse(bad), bad);
+        }
+    }
 }

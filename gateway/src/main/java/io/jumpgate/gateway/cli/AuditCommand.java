@@ -7,6 +7,8 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "audit", description = "Audit log tools.", subcommands = AuditCommand.Verify.class)
@@ -16,29 +18,44 @@ final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: verify FILE");
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: verify FILE [--anchor SEQ:HASH]...");
     }
 
-    /** Exit 0 "ok: N lines", 1 naming the first bad line, 2 if the file cannot be read. */
-    @Command(name = "verify", description = "Check the hash chain of an audit log.")
+    /** Exit 0 "ok: N lines, head SEQ:HASH", 1 naming the first bad line or missing anchor, 2 if the file cannot be read. */
+    @Command(name = "verify", description = "Check the hash chain of an audit log (and that it still holds anchors "
+            + "taken earlier, e.g. the gateway's 'audit chain head SEQ:HASH' operator log lines).")
     static final class Verify implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
+
+        @CommandLine.Option(names = "--anchor", paramLabel = "SEQ:HASH",
+                description = "a line recorded elsewhere that the log must still hold, unchanged (repeatable)")
+        List<String> anchors = new ArrayList<>();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
+            List<AuditVerifier.Anchor> expected = new ArrayList<>();
+            for (String a : anchors) {
+                try {
+                    expected.add(AuditVerifier.Anchor.parse(a.strip()));
+                } catch (IllegalArgumentException e) {
+                    spec.commandLine().getErr().println("--anchor " + a + ": " + e.getMessage());
+                    return 2;
+                }
+            }
             AuditVerifier.Result r;
             try {
-                r = AuditVerifier.verify(file);
+                r = AuditVerifier.verify(file, expected);
             } catch (IOException e) {
                 spec.commandLine().getErr().println("cannot read " + file + ": " + e);
                 return 2;
             }
             if (r.ok()) {
-                spec.commandLine().getOut().println("ok: " + r.lines() + " lines");
+                spec.commandLine().getOut().println("ok: " + r.lines() + " lines" + (r.head() == null ? "" : ", head " + r.head())
+                        + (expected.isEmpty() ? "" : ", " + expected.size() + (expected.size() == 1 ? " anchor" : " anchors") + " found"));
                 return 0;
             }
             spec.commandLine().getErr().println(file + ": " + r.problem());
