@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -107,6 +108,38 @@ class SshJumpTest {
         JsonNode closed = gw.awaitAudit("channel.closed", e -> e.path("fields").path("bytesToTarget").asLong() > 0);
         assertTrue(closed.path("fields").path("bytesToClient").asLong() > 0, closed.toString());
         assertTrue(closed.path("fields").has("durationMs"));
+    }
+
+    /**
+     * Users whose clients stop reading (a paused pager, a laptop asleep) while the target floods them: more of them
+     * than MINA has I/O threads (cores + 1). New jump connections must still be served promptly.
+     */
+    @Test
+    void usersWhoStopReadingHoldUpOnlyTheirOwnJumpConnections() throws Exception {
+        int stalled = Runtime.getRuntime().availableProcessors() + 2;
+        long before = gw.audit().stream().filter(e -> e.path("event").asText().equals("forward.allowed")).count();
+        List<Process> users = new ArrayList<>();
+        try {
+            for (int i = 0; i < stalled; i++) {
+                // ssh's stdout is a pipe this test never drains: ssh stops taking channel data once it is full.
+                users.add(new ProcessBuilder("ssh", "-F", client.config().toString(), "-J", "gw", "web_0", "yes")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+            }
+            io.jumpgate.testkit.Poll.until(java.time.Duration.ofSeconds(60), stalled + " flooded jump connections", () ->
+                    gw.audit().stream().filter(e -> e.path("event").asText().equals("forward.allowed")).count() >= before + stalled);
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                ProcessResult r = client.run("ssh", "-J", "gw", "web_0", "echo", "still-served-" + i);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(0, r.exit(), "a new jump while " + stalled + " users are not reading: " + r);
+                assertEquals("still-served-" + i, r.out().trim());
+                assertTrue(ms < 10_000, "took " + ms + " ms");
+            }
+            for (Process u : users) assertTrue(u.isAlive(), "a user who is slow to read keeps the connection");
+        } finally {
+            for (Process u : users) u.destroyForcibly();
+        }
     }
 
     @Test
