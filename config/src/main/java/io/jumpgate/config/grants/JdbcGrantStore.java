@@ -81,8 +81,12 @@ public final class JdbcGrantStore implements GrantStore {
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e; // else another gateway added the row first
             }
+            // READ COMMITTED whatever the server's default: each statement then sees what another gateway committed
+            // while this one waited for the lock (a REPEATABLE READ snapshot taken before the wait would not).
+            int isolation = c.getTransactionIsolation();
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             c.setAutoCommit(false);
-            boolean committed = false;
+            boolean inserted;
             try {
                 try (PreparedStatement p = c.prepareStatement("SELECT user_name FROM grant_users WHERE user_name = ? FOR UPDATE")) {
                     p.setString(1, g.user());
@@ -98,25 +102,31 @@ public final class JdbcGrantStore implements GrantStore {
                         while (r.next()) if (row(r).stateAt(now).open()) open++;
                     }
                 }
-                if (open < maxOpen) {
+                inserted = open < maxOpen;
+                if (inserted) {
                     try (PreparedStatement p = c.prepareStatement("INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                         bind(p, g);
                         p.executeUpdate();
                     }
                 }
                 c.commit();
-                committed = true;
-                return open < maxOpen;
-            } finally {
-                if (!committed) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // the failure that got us here is reported; the connection is then dropped and reopened
-                    }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // reporting e
                 }
-                c.setAutoCommit(true);
+                drop(); // never reused half-way through a transaction
+                throw e;
             }
+            // Committed: the answer stands even if the connection cannot be put back (it is then reopened next time).
+            try {
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(isolation);
+            } catch (SQLException e) {
+                drop();
+            }
+            return inserted;
         });
     }
 

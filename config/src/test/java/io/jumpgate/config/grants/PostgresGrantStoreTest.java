@@ -21,4 +21,27 @@ class PostgresGrantStoreTest extends PostgresGrantStoreContract {
         Peers.require(pg.create(), "PostgreSQL at " + URL + " (role jumpgate, database jumpgate_test)");
         return pg;
     }
+
+    /**
+     * A server whose default is REPEATABLE READ (set for the test role here): a gateway waiting for another's lock
+     * would count with a snapshot taken before the other's grant was committed. The store asks for READ COMMITTED.
+     */
+    @org.junit.jupiter.api.Test
+    void theGrantLimitHoldsWhenTheServerDefaultsToRepeatableRead() throws Exception {
+        String role = user();
+        try (var c = java.sql.DriverManager.getConnection(url(), role, password()); var st = c.createStatement()) {
+            st.execute("ALTER ROLE " + role + " SET default_transaction_isolation TO 'repeatable read'");
+        }
+        try {
+            try (var c = java.sql.DriverManager.getConnection(url(), role, password())) {
+                org.junit.jupiter.api.Assertions.assertEquals(java.sql.Connection.TRANSACTION_REPEATABLE_READ,
+                        c.getTransactionIsolation(), "new connections default to REPEATABLE READ");
+            }
+            assertTheGrantLimitHoldsAcrossTwoGateways();
+        } finally {
+            try (var c = java.sql.DriverManager.getConnection(url(), role, password()); var st = c.createStatement()) {
+                st.execute("ALTER ROLE " + role + " RESET default_transaction_isolation");
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -169,10 +170,15 @@ public final class GrantService {
         try {
             inserted = store.insertWithin(g, max, now);
         } catch (GrantStoreException e) {
-            if (store.find(g.id()).isEmpty()) throw e;
-            g = new Grant(newId(), g.user(), g.target(), g.role(), g.ports(), g.source(), g.notBefore(), g.expiresAt(),
-                    g.reason(), g.state(), null, null, null, null, now, 1);
-            inserted = store.insertWithin(g, max, now); // an id collision (one in 2^39): once more with a fresh id
+            Optional<Grant> found = store.find(g.id());
+            if (found.isEmpty()) throw e;
+            if (sameRequest(found.get(), g)) {
+                inserted = true; // stored after all: the failure came after the commit (e.g. the connection broke)
+            } else {
+                g = new Grant(newId(), g.user(), g.target(), g.role(), g.ports(), g.source(), g.notBefore(), g.expiresAt(),
+                        g.reason(), g.state(), null, null, null, null, now, 1);
+                inserted = store.insertWithin(g, max, now); // an id collision (one in 2^39): once more with a fresh id
+            }
         }
         if (!inserted) { // another gateway sharing the store took the last place since the count above
             throw new GrantException(Kind.TOO_MANY_GRANTS, "you already have " + max
@@ -182,6 +188,14 @@ public final class GrantService {
         audit(event(AuditType.GRANT_REQUESTED, g, r.user().name(), now).outcome(Outcome.SUCCESS, state.code())
                 .source(r.connectionSource().getHostAddress()));
         return g;
+    }
+
+    /** Is {@code stored} the grant {@code g} as written (the store keeps instants to the microsecond)? */
+    private static boolean sameRequest(Grant stored, Grant g) {
+        return stored.user().equals(g.user()) && stored.target().equals(g.target()) && stored.role().equals(g.role())
+                && stored.ports().equals(g.ports()) && stored.source().equals(g.source()) && stored.version() == g.version()
+                && Objects.equals(stored.reason(), g.reason()) && stored.createdAt().truncatedTo(ChronoUnit.MICROS)
+                .equals(g.createdAt().truncatedTo(ChronoUnit.MICROS));
     }
 
     // ---- decisions

@@ -228,6 +228,29 @@ class AuditChainTest {
     }
 
     @Test
+    void twoDifferentAnchorsForOneLineCannotBothPass() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        AuditVerifier.Anchor real = anchorOf(l.get(4));
+        AuditVerifier.Anchor other = new AuditVerifier.Anchor(5, "0".repeat(64)); // e.g. from an earlier chain's journal
+        for (List<AuditVerifier.Anchor> given : List.of(List.of(other, real), List.of(real, other))) {
+            AuditVerifier.Result r = AuditVerifier.verify(f, given);
+            assertFalse(r.ok(), given.toString());
+            assertTrue(r.problem().contains("anchored as " + other), r.problem());
+        }
+    }
+
+    @Test
+    void aLineAtSeqZeroIsABadLineNotACrash() throws Exception {
+        Path f = dir.resolve("zero.jsonl");
+        write(f, List.of(HashChain.link(0, HashChain.GENESIS, "{\"event\":\"x\"}").text()));
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of());
+        assertFalse(r.ok());
+        assertEquals(1, r.badLine());
+        assertTrue(r.problem().contains("has seq 0: a chain starts at seq 1"), r.problem());
+    }
+
+    @Test
     void aLogThatStartsAfterAnAnchorSaysSo() throws Exception {
         Path f = writeLog(5);
         List<String> l = lines(f);
