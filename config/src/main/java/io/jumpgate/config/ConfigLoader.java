@@ -372,16 +372,21 @@ public final class ConfigLoader {
 
     static SshSettings ssh(Section root, Path dataDir) {
         Section s = root.section("ssh", Set.of("listen", "hostKey", "trustedUserCaKeys", "passwordAuthentication",
-                "keyboardInteractive")).orElse(null);
+                "keyboardInteractive", "revokedKeys")).orElse(null);
         if (s == null) {
-            return new SshSettings("127.0.0.1", 2222, dataDir.resolve("ssh_host_ed25519_key"), List.of(), false, false);
+            return new SshSettings("127.0.0.1", 2222, dataDir.resolve("ssh_host_ed25519_key"), List.of(), false, false, null);
         }
         String listen = s.string("listen", "127.0.0.1:2222");
         HostPort hp = Section.parseScalar(s.raw("listen") == null ? new YamlTree.Scalar(s.path() + ".listen", s.line(),
                 listen, YamlTree.ScalarType.STRING) : s.raw("listen"), HostPort::parse);
         List<String> cas = s.list("trustedUserCaKeys", ConfigLoader::checkAuthorizedKey);
+        Path revoked = s.path("revokedKeys", null);
+        if (revoked != null && !java.nio.file.Files.isReadable(revoked)) {
+            // Checked again (and parsed) when the gateway starts; while running, an unreadable list refuses every key.
+            throw s.error("revokedKeys", "cannot read " + revoked + " (create it, even empty, before starting)");
+        }
         return new SshSettings(hp.host(), hp.port(), s.path("hostKey", dataDir.resolve("ssh_host_ed25519_key")), cas,
-                s.bool("passwordAuthentication", false), s.bool("keyboardInteractive", false));
+                s.bool("passwordAuthentication", false), s.bool("keyboardInteractive", false), revoked);
     }
 
     /** {@code host:port} with a literal IP host (never a name: the gateway does not resolve its own config either). */

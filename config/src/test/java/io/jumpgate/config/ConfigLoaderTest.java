@@ -116,7 +116,10 @@ class ConfigLoaderTest {
                         "dataDir", "duplicate key"),
                 Arguments.of("invalid YAML", "roles: [unclosed\n", "", "not valid YAML"),
                 Arguments.of("role without ports", GOOD.replace("    ports: [22]\n", ""), "roles[1].ports", "allows no ports"),
-                Arguments.of("postgresql without url", GOOD + "grants:\n  store: postgresql\n", "grants.jdbcUrl", "jdbcUrl"));
+                Arguments.of("postgresql without url", GOOD + "grants:\n  store: postgresql\n", "grants.jdbcUrl", "jdbcUrl"),
+                Arguments.of("unreadable revocation list", GOOD.replace("listen: 0.0.0.0:2222",
+                        "listen: 0.0.0.0:2222\n  revokedKeys: /nonexistent/revoked_keys"), "ssh.revokedKeys",
+                        "cannot read /nonexistent/revoked_keys"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -52,9 +52,17 @@ public final class SshGateway implements AutoCloseable {
         server.setPort(ssh.listenPort());
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
 
-        PublicKeyCheck keys = new UserKeys(new AuthorizedKeys(services.config().users()),
+        PublicKeyCheck userKeys = new UserKeys(new AuthorizedKeys(services.config().users()),
                 new CertificateAuthority(ssh.trustedUserCaKeys(), services.config().users().keySet(),
                         server.getSignatureFactories(), services.clock()));
+        PublicKeyCheck keys;
+        try {
+            keys = ssh.revokedKeys() == null ? userKeys : new RevokedKeys(ssh.revokedKeys(), userKeys);
+        } catch (IOException e) {
+            throw new IOException("ssh.revokedKeys: cannot read " + ssh.revokedKeys() + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("ssh.revokedKeys: " + e.getMessage(), e);
+        }
         server.setUserAuthFactories(List.of(AuditedPublicKeyAuth.factory(services, keys)));
         server.setPublickeyAuthenticator((user, key, session) ->
                 keys.check(user, key, SshSessions.clientAddress(session).getAddress()).accepted());
