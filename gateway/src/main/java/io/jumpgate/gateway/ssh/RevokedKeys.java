@@ -23,7 +23,7 @@ import java.util.Set;
  * valid until it expires, so this is how a lost laptop's certificate (or a leaked key) stops working at once.
  *
  * <p>The file is OpenSSH's key revocation list text form (what {@code ssh-keygen -k} reads), one entry per line,
- * {@code #} comments: {@code serial: N} or {@code serial: N-M} (certificate serials), {@code id: KEY_ID}
+ * {@code #} comments (whole lines, or after white space): {@code serial: N} or {@code serial: N-M} (certificate serials), {@code id: KEY_ID}
  * (certificate key ids), {@code key: PUBLIC_KEY} or a bare public key line (that key, and every certificate on it),
  * {@code sha256: PUBLIC_KEY} (the same), {@code hash: SHA256:FINGERPRINT} (a key by fingerprint, as audit and
  * {@code ssh-keygen -l} print it). Serial and id lines apply to certificates from every trusted CA ({@code ca:}
@@ -147,6 +147,7 @@ public final class RevokedKeys implements PublicKeyCheck {
                 throw new IllegalArgumentException(where + ": a binary KRL; give its text form (what ssh-keygen -k reads)");
             }
             if (line.isEmpty() || line.startsWith("#")) continue;
+            line = line.replaceFirst("\\s+#.*$", ""); // a trailing comment, after white space
             int colon = line.indexOf(':');
             String directive = colon < 0 ? "" : line.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
             String value = colon < 0 ? line : line.substring(colon + 1).strip();

@@ -97,7 +97,7 @@ class RevokedKeysTest {
     @Test
     void aBadListNamesItsLine() throws Exception {
         String key = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
-        RevokedKeys.Entries ok = RevokedKeys.parse(FILE, List.of("# comment", "", "serial: 1", "serial: 5-9",
+        RevokedKeys.Entries ok = RevokedKeys.parse(FILE, List.of("# comment", "", "serial: 1   # lost laptop", "serial: 5-9",
                 "id: lost-laptop", "key: " + key, key + " with a comment", "sha256: " + key,
                 "hash: SHA256:" + "A".repeat(43)));
         assertEquals(7, ok.size()); // the same key three ways counts three times
