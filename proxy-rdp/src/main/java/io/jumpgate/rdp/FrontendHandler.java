@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final RelayContext rc;
     private final PortMapping mapping;
+    private final PortMapping.Resolver targets;
     private final int portIndex;
     private RelaySession session;
     /** Client reads held at most while the target connection is being set up (each one read buffer). */
@@ -40,9 +41,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> maxDuration;
     private boolean connected;
 
-    FrontendHandler(RelayContext rc, PortMapping mapping, int portIndex) {
+    FrontendHandler(RelayContext rc, PortMapping mapping, PortMapping.Resolver targets, int portIndex) {
         this.rc = rc;
         this.mapping = mapping;
+        this.targets = targets;
         this.portIndex = portIndex;
     }
 
@@ -51,7 +53,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         session = new RelaySession(rc, mapping, ch);
         ch.attr(RelaySession.KEY).set(session);
-        Optional<Target> target = mapping.resolve(portIndex, rc.inventory().get());
+        Optional<Target> target = targets.resolve(portIndex, rc.inventory().get());
         Decision decision = target.isEmpty()
                 ? new Decision.Deny(DenyReason.UNKNOWN_TARGET, "no target behind " + mapping.name() + " port " + session.frontendPort, null)
                 : rc.policy().get().forSource(target.get(), mapping.backendPort(), session.source.getAddress());

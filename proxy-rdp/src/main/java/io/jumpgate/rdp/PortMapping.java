@@ -26,15 +26,19 @@ public sealed interface PortMapping {
     /** The frontend ports this mapping listens on (0 means "any free port", for tests). */
     List<Integer> frontendPorts();
 
-    /**
-     * The target for a connection accepted on the {@code index}-th port of {@link #frontendPorts()}, or empty
-     * when the inventory has none (removed instance, pool shrunk).
-     */
-    Optional<Target> resolve(int index, InventorySnapshot inventory);
+    /** What finds targets for this mapping's ports; one per relay (a NAT pool's remembers which port is whose). */
+    Resolver resolver();
+
+    /** Finds the target for a connection accepted on the {@code index}-th port of {@link #frontendPorts()}. */
+    interface Resolver {
+        /** The target, or empty when the inventory has none (removed instance, pool full). */
+        Optional<Target> resolve(int index, InventorySnapshot inventory);
+    }
 
     /**
      * Azure load-balancer inbound NAT pool: frontend port {@code start + i} reaches the i-th target matching
-     * {@code selector}, in the snapshot's stable instance-id order.
+     * {@code selector}, in the snapshot's stable instance-id order; then each target keeps its port while it exists
+     * ({@link NatPoolPorts}).
      */
     record NatPool(String name, int start, int end, int backendPort, TargetSelector selector, boolean raw)
             implements PortMapping {
@@ -54,8 +58,8 @@ public sealed interface PortMapping {
         }
 
         @Override
-        public Optional<Target> resolve(int index, InventorySnapshot inventory) {
-            return inventory.targets().stream().filter(selector::matches).skip(index).findFirst();
+        public Resolver resolver() {
+            return new NatPoolPorts(this);
         }
     }
 
@@ -76,8 +80,8 @@ public sealed interface PortMapping {
         }
 
         @Override
-        public Optional<Target> resolve(int index, InventorySnapshot inventory) {
-            return inventory.resolve(target);
+        public Resolver resolver() {
+            return (index, inventory) -> inventory.resolve(target);
         }
     }
 

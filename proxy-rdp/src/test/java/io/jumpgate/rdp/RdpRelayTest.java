@@ -132,6 +132,48 @@ class RdpRelayTest {
         }
     }
 
+    /** Scale-in of the first instance: its port refuses, and the second instance's port still reaches the second. */
+    @Test
+    void aNatPoolPortIsNotHandedToAnotherInstanceOnScaleIn() throws Exception {
+        String ip0 = FreePorts.nextLoopbackHost();
+        String ip1 = FreePorts.nextLoopbackHost();
+        try (TwoTargets t = new TwoTargets(ip0, ip1)) {
+            RelayHarness h = null;
+            for (int attempt = 0; attempt < 20 && h == null; attempt++) {
+                int start = FreePorts.probeRange("127.0.0.1", 2);
+                try {
+                    h = new RelayHarness(RelayHarness.options(),
+                            List.of(new PortMapping.NatPool("pool", start, start + 1, t.port, TargetSelector.globs("vmss_*"), false)),
+                            List.of(RelayHarness.target("vmss_0", ip0), RelayHarness.target("vmss_1", ip1)), Set.of(t.port), "127.0.0.0/8");
+                } catch (IllegalStateException busy) {
+                    // another process holds start or start+1: probe again
+                }
+            }
+            assertTrue(h != null, "could bind two consecutive ports");
+            try (RelayHarness relay = h) {
+                try (Socket toVm0 = relay.connect(0, "127.0.0.2")) {
+                    toVm0.getOutputStream().write(REQUEST);
+                    Poll.until(WAIT, "vmss_0 reached on pool port 0", () -> t.a.connections.size() == 1);
+                }
+                relay.setTargets(List.of(RelayHarness.target("vmss_1", ip1)));
+                try (Socket again = relay.connect(0, "127.0.0.2")) {
+                    try {
+                        again.getOutputStream().write(REQUEST); // a preamble a relay would pass on, were it admitted
+                    } catch (IOException alreadyClosed) {
+                        // refused before reading
+                    }
+                    assertTrue(closedByRelay(again), "the removed instance's port refuses: it is not handed to vmss_1");
+                }
+                assertEquals(0, t.b.connections.size(), "vmss_1 was not reached through the removed instance's port");
+                try (Socket toVm1 = relay.connect(1, "127.0.0.2")) {
+                    toVm1.getOutputStream().write(REQUEST);
+                    Poll.until(WAIT, "vmss_1 still reached on pool port 1", () -> t.b.connections.size() == 1);
+                }
+                assertEquals(1, t.a.connections.size(), "nothing more reached the removed instance's address");
+            }
+        }
+    }
+
     /** Two echo targets on different addresses and the same port (as scale-set instances are). */
     static final class TwoTargets implements AutoCloseable {
         RecordingTarget a;
