@@ -9,50 +9,54 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which target each port of one NAT pool reaches. At first port {@code start + i} reaches the i-th matching target
- * in instance-id order; after that a target keeps its port for as long as it is in the inventory: a removed
- * target's port refuses new connections (it is not handed to the next instance, which a user of that port did not
- * ask for), and a new target takes the lowest free port. Targets beyond the pool's size get no port until one frees
- * up. Worked out once per inventory snapshot. A gateway restart assigns afresh, in instance-id order.
+ * Which target each port of one NAT pool reaches, from the inventory alone (no history, so every gateway and every
+ * restart agrees). When every matching target has a numeric instance id, unique in the pool (the instances of one
+ * scale set: {@code 0}, {@code 1}, …), port {@code start + i} reaches instance {@code i}: a removed instance's port
+ * refuses new connections and no other instance moves, and instances whose id is beyond the pool have no port.
+ * Otherwise (a static inventory, whose ids are names, or a pool over two scale sets, whose ids collide) port
+ * {@code start + i} reaches the i-th matching target in instance-id order. Worked out once per inventory snapshot.
  */
 final class NatPoolPorts implements PortMapping.Resolver {
     private final PortMapping.NatPool pool;
-    /** Target name per port index, or null for a free port (guarded by {@code this}). */
-    private final String[] names;
-    private InventorySnapshot seen;
+    private volatile Worked last;
+
+    private record Worked(InventorySnapshot inventory, Target[] byPort) {}
 
     NatPoolPorts(PortMapping.NatPool pool) {
         this.pool = pool;
-        this.names = new String[pool.end() - pool.start() + 1];
     }
 
     @Override
     public Optional<Target> resolve(int index, InventorySnapshot inventory) {
-        String name;
-        synchronized (this) {
-            if (inventory != seen) reassign(inventory);
-            name = names[index];
+        Worked w = last;
+        if (w == null || w.inventory() != inventory) {
+            w = new Worked(inventory, assign(inventory));
+            last = w; // racing threads work out the same answer for the same snapshot
         }
-        if (name == null) return Optional.empty();
-        return inventory.targets().stream().filter(t -> t.name().equals(name)).findFirst();
+        return index < w.byPort().length ? Optional.ofNullable(w.byPort()[index]) : Optional.empty();
     }
 
-    private void reassign(InventorySnapshot inventory) {
+    private Target[] assign(InventorySnapshot inventory) {
+        Target[] byPort = new Target[pool.end() - pool.start() + 1];
         List<Target> matching = inventory.targets().stream().filter(pool.selector()::matches).toList();
-        Set<String> present = new HashSet<>();
-        for (Target t : matching) present.add(t.name());
-        Set<String> placed = new HashSet<>();
-        for (int i = 0; i < names.length; i++) {
-            if (names[i] != null && !present.contains(names[i])) names[i] = null; // removed: its port goes quiet
-            if (names[i] != null) placed.add(names[i]);
+        if (byInstanceId(matching)) {
+            for (Target t : matching) {
+                long id = Long.parseLong(t.instanceId());
+                if (id < byPort.length) byPort[(int) id] = t;
+            }
+        } else {
+            for (int i = 0; i < byPort.length && i < matching.size(); i++) byPort[i] = matching.get(i);
         }
-        int free = 0;
-        for (Target t : matching) { // instance-id order: new targets take the lowest free ports
-            if (placed.contains(t.name())) continue;
-            while (free < names.length && names[free] != null) free++;
-            if (free == names.length) break;
-            names[free] = t.name();
+        return byPort;
+    }
+
+    /** Do the targets carry numeric instance ids, each once (one scale set's instances)? */
+    static boolean byInstanceId(List<Target> targets) {
+        Set<String> seen = new HashSet<>();
+        for (Target t : targets) {
+            String id = t.instanceId();
+            if (id.isEmpty() || id.length() > 9 || !id.chars().allMatch(c -> c >= '0' && c <= '9') || !seen.add(id)) return false;
         }
-        seen = inventory;
+        return true;
     }
 }

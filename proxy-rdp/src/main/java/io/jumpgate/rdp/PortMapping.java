@@ -36,8 +36,8 @@ public sealed interface PortMapping {
     }
 
     /**
-     * Azure load-balancer inbound NAT pool: frontend port {@code start + i} reaches the i-th target matching
-     * {@code selector}, in the snapshot's stable instance-id order; then each target keeps its port while it exists
+     * Azure load-balancer inbound NAT pool: frontend port {@code start + i} reaches scale-set instance {@code i}, or
+     * the i-th target matching {@code selector} in instance-id order where instance ids are not numbers
      * ({@link NatPoolPorts}).
      */
     record NatPool(String name, int start, int end, int backendPort, TargetSelector selector, boolean raw)

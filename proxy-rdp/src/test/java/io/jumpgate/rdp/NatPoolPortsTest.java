@@ -35,23 +35,35 @@ class NatPoolPortsTest {
     }
 
     @Test
-    void instancesKeepTheirPortsAcrossScaleInAndScaleOut() {
-        PortMapping.Resolver r = new PortMapping.NatPool("web", 50000, 50003, 3389, TargetSelector.globs("vmss_*"), false).resolver();
+    void portStartPlusIReachesInstanceIWhateverComesAndGoes() {
+        PortMapping.NatPool pool = new PortMapping.NatPool("web", 50000, 50003, 3389, TargetSelector.globs("vmss_*"), false);
+        PortMapping.Resolver r = pool.resolver();
         assertEquals(List.of("vmss_0", "vmss_1", "vmss_2", "-"),
-                ports(r, 4, snapshot(vm(2, "127.0.0.12"), vm(0, "127.0.0.10"), vm(1, "127.0.0.11"))), "instance-id order at first");
+                ports(r, 4, snapshot(vm(2, "127.0.0.12"), vm(0, "127.0.0.10"), vm(1, "127.0.0.11"))));
         assertEquals(List.of("vmss_0", "-", "vmss_2", "-"), ports(r, 4, snapshot(vm(0, "127.0.0.10"), vm(2, "127.0.0.12"))),
                 "scale-in of instance 1: its port refuses, instance 2 stays on its own");
-        assertEquals(List.of("vmss_0", "vmss_3", "vmss_2", "vmss_4"),
+        assertEquals(List.of("vmss_0", "-", "vmss_2", "vmss_3"),
                 ports(r, 4, snapshot(vm(0, "127.0.0.10"), vm(2, "127.0.0.12"), vm(3, "127.0.0.13"), vm(4, "127.0.0.14"))),
-                "scale-out: new instances take the lowest free ports");
-        assertEquals("127.0.0.42", r.resolve(2, snapshot(vm(0, "127.0.0.10"), vm(2, "127.0.0.42"), vm(3, "127.0.0.13"),
-                vm(4, "127.0.0.14"))).orElseThrow().addressText(), "a moved instance keeps its port, at its new address");
+                "scale-out: instance 3 on its port; instance 4 is beyond a pool of four ports");
+        assertEquals("127.0.0.42", r.resolve(2, snapshot(vm(0, "127.0.0.10"), vm(2, "127.0.0.42"))).orElseThrow().addressText(),
+                "a moved instance keeps its port, at its new address");
+        InventorySnapshot s = snapshot(vm(2, "127.0.0.12"), vm(0, "127.0.0.10"));
+        assertEquals(ports(r, 4, s), ports(pool.resolver(), 4, s), "another gateway, or a restart, agrees");
+        assertEquals(List.of("vmss_0", "-", "vmss_2", "-"), ports(r, 4, snapshot(vm(0, "127.0.0.10"), vm(2, "127.0.0.12"))),
+                "no history: an older snapshot after a newer one gives its own answer");
     }
 
     @Test
-    void instancesBeyondThePoolWaitForAFreePort() {
-        PortMapping.Resolver r = new PortMapping.NatPool("web", 50000, 50001, 3389, TargetSelector.globs("vmss_*"), false).resolver();
-        assertEquals(List.of("vmss_0", "vmss_1"), ports(r, 2, snapshot(vm(0, "127.0.0.10"), vm(1, "127.0.0.11"), vm(2, "127.0.0.12"))));
-        assertEquals(List.of("vmss_2", "vmss_1"), ports(r, 2, snapshot(vm(1, "127.0.0.11"), vm(2, "127.0.0.12"))));
+    void withoutNumericUniqueInstanceIdsPortsFollowInstanceIdOrder() {
+        PortMapping.Resolver statics = new PortMapping.NatPool("web", 50000, 50001, 3389, TargetSelector.globs("web_*"), false).resolver();
+        InventorySnapshot names = InventorySnapshot.of(List.of(Target.of("web_b", IpLiterals.require("127.0.0.21")),
+                Target.of("web_a", IpLiterals.require("127.0.0.20"))), Instant.EPOCH); // a static inventory: ids are names
+        assertEquals(List.of("web_a", "web_b"), ports(statics, 2, names));
+        PortMapping.Resolver two = new PortMapping.NatPool("web", 50000, 50002, 3389, TargetSelector.globs("*_0"), false).resolver();
+        InventorySnapshot sets = InventorySnapshot.of(List.of(
+                new Target("api_0", List.of(), IpLiterals.require("127.0.0.30"), Map.of(), "0", PowerState.RUNNING, "azure:rg/api"),
+                new Target("vmss_0", List.of(), IpLiterals.require("127.0.0.10"), Map.of(), "0", PowerState.RUNNING, "azure:rg/vmss")),
+                Instant.EPOCH); // two scale sets: both have an instance 0
+        assertEquals(List.of("api_0", "vmss_0", "-"), ports(two, 3, sets));
     }
 }

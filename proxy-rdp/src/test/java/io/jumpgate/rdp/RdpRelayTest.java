@@ -4,7 +4,9 @@ import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.TargetSelector;
+import io.jumpgate.core.target.PowerState;
 import io.jumpgate.core.target.Target;
+import io.jumpgate.core.util.IpLiterals;
 import io.jumpgate.testkit.FreePorts;
 import io.jumpgate.testkit.Poll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -132,6 +135,12 @@ class RdpRelayTest {
         }
     }
 
+    /** Scale-set instance {@code id} at {@code ip}, as the Azure inventory gives it. */
+    private static Target instance(int id, String ip) {
+        return new Target("vmss_" + id, List.of(), IpLiterals.require(ip), Map.of(), String.valueOf(id), PowerState.RUNNING,
+                "azure:rg/vmss");
+    }
+
     /** Scale-in of the first instance: its port refuses, and the second instance's port still reaches the second. */
     @Test
     void aNatPoolPortIsNotHandedToAnotherInstanceOnScaleIn() throws Exception {
@@ -144,7 +153,7 @@ class RdpRelayTest {
                 try {
                     h = new RelayHarness(RelayHarness.options(),
                             List.of(new PortMapping.NatPool("pool", start, start + 1, t.port, TargetSelector.globs("vmss_*"), false)),
-                            List.of(RelayHarness.target("vmss_0", ip0), RelayHarness.target("vmss_1", ip1)), Set.of(t.port), "127.0.0.0/8");
+                            List.of(instance(0, ip0), instance(1, ip1)), Set.of(t.port), "127.0.0.0/8");
                 } catch (IllegalStateException busy) {
                     // another process holds start or start+1: probe again
                 }
@@ -155,7 +164,7 @@ class RdpRelayTest {
                     toVm0.getOutputStream().write(REQUEST);
                     Poll.until(WAIT, "vmss_0 reached on pool port 0", () -> t.a.connections.size() == 1);
                 }
-                relay.setTargets(List.of(RelayHarness.target("vmss_1", ip1)));
+                relay.setTargets(List.of(instance(1, ip1)));
                 try (Socket again = relay.connect(0, "127.0.0.2")) {
                     try {
                         again.getOutputStream().write(REQUEST); // a preamble a relay would pass on, were it admitted
