@@ -10,12 +10,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -23,15 +22,16 @@ import java.util.Set;
  * valid until it expires, so this is how a lost laptop's certificate (or a leaked key) stops working at once.
  *
  * <p>The file is OpenSSH's key revocation list text form (what {@code ssh-keygen -k} reads), one entry per line,
- * {@code #} comments (whole lines, or after white space): {@code serial: N} or {@code serial: N-M} (certificate serials), {@code id: KEY_ID}
+ * {@code #} comments: {@code serial: N} or {@code serial: N-M} (certificate serials), {@code id: KEY_ID}
  * (certificate key ids), {@code key: PUBLIC_KEY} or a bare public key line (that key, and every certificate on it),
  * {@code sha256: PUBLIC_KEY} (the same), {@code hash: SHA256:FINGERPRINT} (a key by fingerprint, as audit and
  * {@code ssh-keygen -l} print it). Serial and id lines apply to certificates from every trusted CA ({@code ca:}
  * scoping is refused with a clear error rather than read more narrowly than written).
  *
- * <p>Re-read whenever the file changes (its size, modification time or inode), at the next login: revoking needs no
- * restart. Fail closed, like OpenSSH's {@code RevokedKeys}: while the file is missing, unreadable or malformed, every
- * key is refused ({@code revocation_list_unreadable}). At start a bad file stops the gateway, naming the line.
+ * <p>A listed key also revokes every certificate signed with it as a CA key. The file is read at every login (as
+ * sshd reads its {@code RevokedKeys}), so revoking needs no restart; sessions already open go on, as with sshd.
+ * Fail closed, like OpenSSH's {@code RevokedKeys}: while the file is missing, unreadable or malformed, every key is
+ * refused ({@code revocation_list_unreadable}). At start a bad file stops the gateway, naming the line.
  */
 public final class RevokedKeys implements PublicKeyCheck {
     private static final Logger LOG = LoggerFactory.getLogger(RevokedKeys.class);
@@ -40,8 +40,11 @@ public final class RevokedKeys implements PublicKeyCheck {
     private final PublicKeyCheck next;
     private volatile Loaded loaded;
 
-    /** What the file held when it looked like {@code stamp}; {@code error} when it could not be used. */
-    private record Loaded(Object stamp, Entries list, String error) {}
+    /** The file's content and what it lists; {@code error} when it could not be used. */
+    private record Loaded(byte[] content, Entries list, String error) {}
+
+    /** Larger files are refused (a revocation list is a few KB; this bounds what a login reads). */
+    static final int MAX_BYTES = 16 << 20;
 
     /** The parsed entries. */
     record Entries(List<long[]> serials, Set<String> ids, List<PublicKey> keys, Set<String> fingerprints) {
@@ -61,12 +64,17 @@ public final class RevokedKeys implements PublicKeyCheck {
                 }
                 if (ids.contains(cert.getId())) return "certificate id '" + cert.getId() + "' is revoked";
             }
-            for (PublicKey k : keys) {
-                if (KeyUtils.compareKeys(k, plain)) return "key " + KeyUtils.getFingerPrint(plain) + " is revoked";
+            String why = listed(plain, "key ");
+            if (why == null && key instanceof OpenSshCertificate cert) why = listed(cert.getCaPubKey(), "certificate signed by CA key ");
+            return why;
+        }
+
+        private String listed(PublicKey k, String what) {
+            for (PublicKey listed : keys) {
+                if (KeyUtils.compareKeys(listed, k)) return what + KeyUtils.getFingerPrint(k) + " is revoked";
             }
-            String fp = KeyUtils.getFingerPrint(plain);
-            if (fingerprints.contains(fp)) return "key " + fp + " is revoked (by fingerprint)";
-            return null;
+            String fp = KeyUtils.getFingerPrint(k);
+            return fingerprints.contains(fp) ? what + fp + " is revoked (by fingerprint)" : null;
         }
     }
 
@@ -74,9 +82,9 @@ public final class RevokedKeys implements PublicKeyCheck {
     public RevokedKeys(Path file, PublicKeyCheck next) throws IOException {
         this.file = file;
         this.next = next;
-        Object stamp = stamp(file);
-        Entries list = parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
-        this.loaded = new Loaded(stamp, list, null);
+        byte[] content = read(file);
+        Entries list = parse(file, lines(content));
+        this.loaded = new Loaded(content, list, null);
         LOG.info("revocation list {}: {} entries", file, list.size());
     }
 
@@ -93,27 +101,40 @@ public final class RevokedKeys implements PublicKeyCheck {
         return why == null ? v : KeyVerdict.refuse("key_revoked", why + " (" + file + ")", v.credential());
     }
 
+    /**
+     * The list as the file is now. Read at every check, as sshd reads its RevokedKeys at every authentication: a
+     * login is rare and the file small, and no time stamp can miss a rewrite. Parsed again only when it changed.
+     */
     private Loaded current() {
         Loaded was = loaded;
-        Object stamp;
+        byte[] content;
         try {
-            stamp = stamp(file);
+            content = read(file);
         } catch (IOException e) {
             return remember(new Loaded(null, null, describe(e)), was);
         }
-        if (Objects.equals(stamp, was.stamp()) && was.error() == null) return was;
+        if (was.error() == null && Arrays.equals(content, was.content())) return was;
         synchronized (this) {
             was = loaded;
-            if (Objects.equals(stamp, was.stamp()) && was.error() == null) return was;
+            if (was.error() == null && Arrays.equals(content, was.content())) return was;
             try {
-                Entries list = parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+                Entries list = parse(file, lines(content));
                 LOG.info("revocation list {} changed: {} entries", file, list.size());
-                loaded = new Loaded(stamp, list, null);
+                loaded = new Loaded(content, list, null);
                 return loaded;
-            } catch (IOException | IllegalArgumentException e) {
-                return remember(new Loaded(stamp, null, describe(e)), was);
+            } catch (IllegalArgumentException e) {
+                return remember(new Loaded(content, null, describe(e)), was);
             }
         }
+    }
+
+    private static byte[] read(Path file) throws IOException {
+        if (Files.size(file) > MAX_BYTES) throw new IOException("larger than " + (MAX_BYTES >> 20) + " MiB");
+        return Files.readAllBytes(file);
+    }
+
+    private static List<String> lines(byte[] content) {
+        return new String(content, StandardCharsets.UTF_8).lines().toList();
     }
 
     private synchronized Loaded remember(Loaded failed, Loaded was) {
@@ -128,12 +149,6 @@ public final class RevokedKeys implements PublicKeyCheck {
         return e instanceof IllegalArgumentException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
-    /** What changes when the file is edited or replaced. */
-    private static Object stamp(Path file) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
-    }
-
     /** Parses the text form; a bad line throws, naming the file and line. */
     static Entries parse(Path file, List<String> lines) {
         List<long[]> serials = new ArrayList<>();
@@ -146,8 +161,9 @@ public final class RevokedKeys implements PublicKeyCheck {
             if (i == 0 && line.startsWith("SSHKRL")) {
                 throw new IllegalArgumentException(where + ": a binary KRL; give its text form (what ssh-keygen -k reads)");
             }
-            if (line.isEmpty() || line.startsWith("#")) continue;
-            line = line.replaceFirst("\\s+#.*$", ""); // a trailing comment, after white space
+            int hash = line.indexOf('#'); // a comment runs from the first '#' to the end of the line, as in ssh-keygen
+            if (hash >= 0) line = line.substring(0, hash).strip();
+            if (line.isEmpty()) continue;
             int colon = line.indexOf(':');
             String directive = colon < 0 ? "" : line.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
             String value = colon < 0 ? line : line.substring(colon + 1).strip();
@@ -180,13 +196,20 @@ public final class RevokedKeys implements PublicKeyCheck {
         String[] parts = value.split("-", -1);
         if (parts.length > 2) throw new IllegalArgumentException("expected serial: N or serial: N-M, found '" + value + "'");
         try {
-            long from = Long.parseUnsignedLong(parts[0].strip());
-            long to = parts.length == 2 ? Long.parseUnsignedLong(parts[1].strip()) : from;
+            long from = serial(parts[0].strip());
+            long to = parts.length == 2 ? serial(parts[1].strip()) : from;
             if (Long.compareUnsigned(from, to) > 0) throw new IllegalArgumentException("serial range " + value + " runs backwards");
             return new long[] {from, to};
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected serial: N or serial: N-M (unsigned decimal), found '" + value + "'");
+            throw new IllegalArgumentException("expected serial: N or serial: N-M (decimal, 0x hex or 0 octal), found '" + value + "'");
         }
+    }
+
+    /** An unsigned serial as ssh-keygen reads it (strtoull base 0): decimal, {@code 0x} hex, or octal after a 0. */
+    private static long serial(String text) {
+        if (text.startsWith("0x") || text.startsWith("0X")) return Long.parseUnsignedLong(text.substring(2), 16);
+        if (text.length() > 1 && text.startsWith("0")) return Long.parseUnsignedLong(text.substring(1), 8);
+        return Long.parseUnsignedLong(text);
     }
 
     private static PublicKey plainKey(String line) {

@@ -22,12 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code ssh.revokedKeys} with the real OpenSSH client: keys and certificates refused at the next login, no restart. */
 class RevokedKeysTest {
     private static final Path FILE = Path.of("/etc/jumpgate/revoked_keys");
-    private long edits;
 
-    private void revise(Path file, String text) throws Exception {
+    private static void revise(Path file, String text) throws Exception {
         Files.writeString(file, text);
-        // A distinct modification time per edit, whatever the file system's timestamp granularity.
-        Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(++edits)));
+        // Every edit with the same modification time (as `cp -p` or a coarse clock would leave it): the content counts.
+        Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2026-01-01T00:00:00Z")));
     }
 
     private static ProcessResult login(OpenSshClient client, String alias) throws Exception {
@@ -62,6 +61,8 @@ class RevokedKeysTest {
             record Case(String list, boolean plainOk, boolean certOk, String code) {}
             for (Case c : List.of(
                     new Case("serial: 40-45\n", true, false, "key_revoked"),
+                    new Case("serial: 0x2a   # 42, as ssh-keygen reads it\n", true, false, "key_revoked"),
+                    new Case("key: " + OpenSshClient.publicLine(ca) + "\n", true, false, "key_revoked"), // the CA's key
                     new Case("serial: 43\nid: alice-desktop\n", true, true, null),
                     new Case("id: alice-laptop\n", true, false, "key_revoked"),
                     new Case("key: " + OpenSshClient.publicLine(laptop) + "\n", true, false, "key_revoked"),
@@ -94,6 +95,23 @@ class RevokedKeysTest {
         }
     }
 
+    /** Rewritten with the same size and modification time: read at every check, the new content counts. */
+    @Test
+    void aRewriteThatKeepsSizeAndTimeStillCounts(@TempDir Path dir) throws Exception {
+        String a = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
+        String b = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
+        assertEquals(a.length(), b.length());
+        Path file = dir.resolve("revoked_keys");
+        revise(file, a + "\n");
+        RevokedKeys keys = new RevokedKeys(file, (user, key, source) -> KeyVerdict.accept(null));
+        java.security.PublicKey keyA = AuthorizedKeys.parse("test", a), keyB = AuthorizedKeys.parse("test", b);
+        assertEquals("key_revoked", keys.check("alice", keyA, null).code());
+        assertEquals("ok", keys.check("alice", keyB, null).code());
+        revise(file, b + "\n"); // same size, same time
+        assertEquals("ok", keys.check("alice", keyA, null).code());
+        assertEquals("key_revoked", keys.check("alice", keyB, null).code());
+    }
+
     @Test
     void aBadListNamesItsLine() throws Exception {
         String key = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic());
@@ -101,6 +119,8 @@ class RevokedKeysTest {
                 "id: lost-laptop", "key: " + key, key + " with a comment", "sha256: " + key,
                 "hash: SHA256:" + "A".repeat(43)));
         assertEquals(7, ok.size()); // the same key three ways counts three times
+        assertEquals(java.util.Set.of("alice"), RevokedKeys.parse(FILE, List.of("id: alice#2")).ids(),
+                "a comment runs from the first '#', as ssh-keygen reads the file");
         for (var bad : List.of(List.of("serial: 9-5", "line 1: serial range 9-5 runs backwards"),
                 List.of("# ok\nserial: x", "line 2: expected serial: N or serial: N-M"),
                 List.of("id:", "line 1: an empty key id"),
