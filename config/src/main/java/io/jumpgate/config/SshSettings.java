@@ -12,7 +12,7 @@ import java.util.List;
  * @param trustedUserCaKeys   OpenSSH public keys of CAs whose user certificates are accepted
  * @param passwordAuth        password authentication (off; Jumpgate users have no passwords)
  * @param keyboardInteractive keyboard-interactive authentication (off)
- * @param revokedKeys         revoked keys and certificates (OpenSSH KRL text form), re-read when it changes; null: none
+ * @param revokedKeys         revoked keys and certificates (OpenSSH KRL text form), read at every login; null: none
  */
 public record SshSettings(String listenHost, int listenPort, Path hostKey, List<String> trustedUserCaKeys,
                           boolean passwordAuth, boolean keyboardInteractive, Path revokedKeys) {

@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final RelayContext rc;
     private final PortMapping mapping;
-    private final PortMapping.Resolver targets;
     private final int portIndex;
     private RelaySession session;
     /** Client reads held at most while the target connection is being set up (each one read buffer). */
@@ -41,10 +40,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> maxDuration;
     private boolean connected;
 
-    FrontendHandler(RelayContext rc, PortMapping mapping, PortMapping.Resolver targets, int portIndex) {
+    FrontendHandler(RelayContext rc, PortMapping mapping, int portIndex) {
         this.rc = rc;
         this.mapping = mapping;
-        this.targets = targets;
         this.portIndex = portIndex;
     }
 
@@ -53,7 +51,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         session = new RelaySession(rc, mapping, ch);
         ch.attr(RelaySession.KEY).set(session);
-        Optional<Target> target = targets.resolve(portIndex, rc.inventory().get());
+        Optional<Target> target = mapping.resolve(portIndex, rc.inventory().get());
         Decision decision = target.isEmpty()
                 ? new Decision.Deny(DenyReason.UNKNOWN_TARGET, "no target behind " + mapping.name() + " port " + session.frontendPort, null)
                 : rc.policy().get().forSource(target.get(), mapping.backendPort(), session.source.getAddress());

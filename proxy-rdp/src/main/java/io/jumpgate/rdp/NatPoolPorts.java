@@ -14,40 +14,17 @@ import java.util.Set;
  * scale set: {@code 0}, {@code 1}, …), port {@code start + i} reaches instance {@code i}: a removed instance's port
  * refuses new connections and no other instance moves, and instances whose id is beyond the pool have no port.
  * Otherwise (a static inventory, whose ids are names, or a pool over two scale sets, whose ids collide) port
- * {@code start + i} reaches the i-th matching target in instance-id order. Worked out once per inventory snapshot.
+ * {@code start + i} reaches the i-th matching target in instance-id order. Worked out per connection, as the
+ * inventory is read (no state to keep in step).
  */
-final class NatPoolPorts implements PortMapping.Resolver {
-    private final PortMapping.NatPool pool;
-    private volatile Worked last;
+final class NatPoolPorts {
+    private NatPoolPorts() {}
 
-    private record Worked(InventorySnapshot inventory, Target[] byPort) {}
-
-    NatPoolPorts(PortMapping.NatPool pool) {
-        this.pool = pool;
-    }
-
-    @Override
-    public Optional<Target> resolve(int index, InventorySnapshot inventory) {
-        Worked w = last;
-        if (w == null || w.inventory() != inventory) {
-            w = new Worked(inventory, assign(inventory));
-            last = w; // racing threads work out the same answer for the same snapshot
-        }
-        return index < w.byPort().length ? Optional.ofNullable(w.byPort()[index]) : Optional.empty();
-    }
-
-    private Target[] assign(InventorySnapshot inventory) {
-        Target[] byPort = new Target[pool.end() - pool.start() + 1];
+    /** The target behind port {@code start + index} of {@code pool}, or empty. */
+    static Optional<Target> resolve(PortMapping.NatPool pool, int index, InventorySnapshot inventory) {
         List<Target> matching = inventory.targets().stream().filter(pool.selector()::matches).toList();
-        if (byInstanceId(matching)) {
-            for (Target t : matching) {
-                long id = Long.parseLong(t.instanceId());
-                if (id < byPort.length) byPort[(int) id] = t;
-            }
-        } else {
-            for (int i = 0; i < byPort.length && i < matching.size(); i++) byPort[i] = matching.get(i);
-        }
-        return byPort;
+        if (!byInstanceId(matching)) return index < matching.size() ? Optional.of(matching.get(index)) : Optional.empty();
+        return matching.stream().filter(t -> Long.parseLong(t.instanceId()) == index).findFirst();
     }
 
     /** Do the targets carry numeric instance ids, each once (one scale set's instances)? */

@@ -26,14 +26,11 @@ public sealed interface PortMapping {
     /** The frontend ports this mapping listens on (0 means "any free port", for tests). */
     List<Integer> frontendPorts();
 
-    /** What finds targets for this mapping's ports; one per relay (a NAT pool's remembers which port is whose). */
-    Resolver resolver();
-
-    /** Finds the target for a connection accepted on the {@code index}-th port of {@link #frontendPorts()}. */
-    interface Resolver {
-        /** The target, or empty when the inventory has none (removed instance, pool full). */
-        Optional<Target> resolve(int index, InventorySnapshot inventory);
-    }
+    /**
+     * The target for a connection accepted on the {@code index}-th port of {@link #frontendPorts()}, or empty
+     * when the inventory has none (removed instance, instance beyond the pool).
+     */
+    Optional<Target> resolve(int index, InventorySnapshot inventory);
 
     /**
      * Azure load-balancer inbound NAT pool: frontend port {@code start + i} reaches scale-set instance {@code i}, or
@@ -58,8 +55,8 @@ public sealed interface PortMapping {
         }
 
         @Override
-        public Resolver resolver() {
-            return new NatPoolPorts(this);
+        public Optional<Target> resolve(int index, InventorySnapshot inventory) {
+            return NatPoolPorts.resolve(this, index, inventory);
         }
     }
 
@@ -80,8 +77,8 @@ public sealed interface PortMapping {
         }
 
         @Override
-        public Resolver resolver() {
-            return (index, inventory) -> inventory.resolve(target);
+        public Optional<Target> resolve(int index, InventorySnapshot inventory) {
+            return inventory.resolve(target);
         }
     }
 

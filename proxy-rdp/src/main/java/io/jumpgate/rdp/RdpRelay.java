@@ -88,9 +88,8 @@ public final class RdpRelay implements AutoCloseable {
         try {
             for (PortMapping m : mappings) {
                 List<Integer> ports = m.frontendPorts();
-                PortMapping.Resolver targets = m.resolver(); // one per mapping: shared by its ports
                 for (int i = 0; i < ports.size(); i++) {
-                    Channel ch = bind(m, targets, i, ports.get(i));
+                    Channel ch = bind(m, i, ports.get(i));
                     listeners.add(ch);
                     bound.add(((InetSocketAddress) ch.localAddress()).getPort());
                 }
@@ -103,7 +102,7 @@ public final class RdpRelay implements AutoCloseable {
         return List.copyOf(bound);
     }
 
-    private Channel bind(PortMapping m, PortMapping.Resolver targets, int index, int port) {
+    private Channel bind(PortMapping m, int index, int port) {
         ServerBootstrap b = new ServerBootstrap().group(loops).channel(rc.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -111,7 +110,7 @@ public final class RdpRelay implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new RdpRelayInitializer(rc, m, targets, index));
+                .childHandler(new RdpRelayInitializer(rc, m, index));
         try {
             return b.bind(new InetSocketAddress(options.listenAddress(), port)).syncUninterruptibly().channel();
         } catch (Exception e) {

@@ -11,13 +11,11 @@ import java.util.concurrent.TimeUnit;
 final class RdpRelayInitializer extends ChannelInitializer<SocketChannel> {
     private final RelayContext rc;
     private final PortMapping mapping;
-    private final PortMapping.Resolver targets;
     private final int portIndex;
 
-    RdpRelayInitializer(RelayContext rc, PortMapping mapping, PortMapping.Resolver targets, int portIndex) {
+    RdpRelayInitializer(RelayContext rc, PortMapping mapping, int portIndex) {
         this.rc = rc;
         this.mapping = mapping;
-        this.targets = targets;
         this.portIndex = portIndex;
     }
 
@@ -28,6 +26,6 @@ final class RdpRelayInitializer extends ChannelInitializer<SocketChannel> {
         if (!mapping.raw()) {
             p.addLast("x224", new X224PreambleDecoder(rc.options().preambleMaxBytes(), rc.options().preambleTimeout()));
         }
-        p.addLast("frontend", new FrontendHandler(rc, mapping, targets, portIndex));
+        p.addLast("frontend", new FrontendHandler(rc, mapping, portIndex));
     }
 }

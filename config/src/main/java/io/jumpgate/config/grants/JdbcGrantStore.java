@@ -32,6 +32,7 @@ public final class JdbcGrantStore implements GrantStore {
     private static final String COLUMNS = "id, user_name, target, role_name, ports, source_cidr, not_before, expires_at, "
             + "reason, state, approved_by, decided_by, decided_at, note, created_at, version, updated_at";
 
+    private static final String INSERT = "INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** SQLSTATE of a unique or primary key violation (H2 and PostgreSQL alike). */
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -58,7 +59,7 @@ public final class JdbcGrantStore implements GrantStore {
     @Override
     public void insert(Grant g) {
         call(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement(INSERT)) {
                 bind(p, g);
                 return p.executeUpdate();
             }
@@ -104,7 +105,7 @@ public final class JdbcGrantStore implements GrantStore {
                 }
                 inserted = open < maxOpen;
                 if (inserted) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO grants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    try (PreparedStatement p = c.prepareStatement(INSERT)) {
                         bind(p, g);
                         p.executeUpdate();
                     }
