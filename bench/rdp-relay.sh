@@ -121,10 +121,15 @@ heap0=$(sed -E 's/.*heap=([0-9]+).*/\1/' <<<"$JG_BASE"); heap1=$(sed -E 's/.*hea
 echo
 echo "== results (averages over $ROUNDS rounds; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 for n in "${NAMES[@]}"; do printf '%-9s %7s Gbit/s  %7s conn/s\n' "$n" "$(avg ${TP[$n]})" "$(avg ${RATE[$n]})"; done
-python3 - "$(avg ${TP[jumpgate]})" "$(avg ${TP[haproxy]})" "$(avg ${RATE[jumpgate]})" "$(avg ${RATE[haproxy]})" <<'PY'
-import sys
-tj, th, rj, rh = map(float, sys.argv[1:])
-print(f"jumpgate/haproxy throughput ratio: {tj/th:.2f}x   setup-rate ratio: {rj/rh:.2f}x")
+python3 - "${TP[jumpgate]}" "${TP[haproxy]}" "${RATE[jumpgate]}" "${RATE[haproxy]}" <<'PY'
+import statistics, sys
+tj, th, rj, rh = ([float(x) for x in a.split()] for a in sys.argv[1:])
+def paired(j, h):  # jumpgate and haproxy ran back to back in each round: the per-round ratio cancels most drift
+    return [a / b for a, b in zip(j, h)]
+for what, j, h in (("throughput", tj, th), ("setup-rate", rj, rh)):
+    per = paired(j, h)
+    print(f"jumpgate/haproxy {what} ratio: {sum(j)/sum(h):.2f}x of averages; per round "
+          f"{' '.join(f'{r:.2f}' for r in per)}: median {statistics.median(per):.2f}x, lowest {min(per):.2f}x")
 PY
 echo "idle: $IDLE connections held through each proxy"
 echo "  jumpgate RSS $JG_RSS0 -> $JG_RSS1 KiB: $(( (JG_RSS1 - JG_RSS0) * 1024 / IDLE )) bytes/conn; heap after GC $heap0 -> $heap1: $(( (heap1 - heap0) / IDLE )) bytes/conn"
