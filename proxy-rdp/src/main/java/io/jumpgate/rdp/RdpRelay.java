@@ -103,7 +103,7 @@ public final class RdpRelay implements AutoCloseable {
     }
 
     private Channel bind(PortMapping m, int index, int port) {
-        ServerBootstrap b = new ServerBootstrap().group(loops).channel(rc.transport().serverChannel())
+        ServerBootstrap b = new ServerBootstrap().group(loops).channelFactory(rc.transport().serverChannelFor(options.listenAddress()))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // inherited by accepted sockets, and in effect before their handshake

@@ -17,12 +17,11 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 
 /** Native epoll when the platform has it, NIO otherwise. */
-record Transport(String name, Class<? extends ServerChannel> serverChannel, ChannelFactory<? extends SocketChannel> socketChannel,
-                 boolean epoll) {
+record Transport(String name, ChannelFactory<? extends SocketChannel> socketChannel, boolean epoll) {
     static Transport best() {
         return Epoll.isAvailable()
-                ? new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel::new, true)
-                : new Transport("nio", NioServerSocketChannel.class, NioSocketChannel::new, false);
+                ? new Transport("epoll", EpollSocketChannel::new, true)
+                : new Transport("nio", NioSocketChannel::new, false);
     }
 
     /**
@@ -31,8 +30,22 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Chan
      */
     ChannelFactory<? extends SocketChannel> socketChannelFor(InetAddress address) {
         if (!epoll) return socketChannel;
-        SocketProtocolFamily family = address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        SocketProtocolFamily family = familyOf(address);
         return () -> new EpollSocketChannel(family);
+    }
+
+    /**
+     * Listeners on {@code address}: with epoll, likewise of the address's own family, so a listener on an IPv4
+     * address accepts IPv4 sockets (not IPv4-mapped IPv6 ones, which cost the kernel more to set up per accept).
+     */
+    ChannelFactory<? extends ServerChannel> serverChannelFor(InetAddress address) {
+        if (!epoll) return NioServerSocketChannel::new;
+        SocketProtocolFamily family = familyOf(address);
+        return () -> new EpollServerSocketChannel(family);
+    }
+
+    private static SocketProtocolFamily familyOf(InetAddress address) {
+        return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
     /**
