@@ -39,6 +39,8 @@ import java.util.function.Supplier;
 public final class GrantService {
     /** {@code decidedBy} of grants ended by the clock. */
     public static final String EXPIRY = "system:expiry";
+    /** Decided by: a request withdrawn because it could not be audited. */
+    public static final String UNAUDITED = "system:audit-failed";
     /** A {@code --from} block may be no wider than this (IPv4) or {@link #WIDEST_V6} (IPv6). */
     public static final int WIDEST_V4 = 16;
     public static final int WIDEST_V6 = 48;
@@ -185,9 +187,30 @@ public final class GrantService {
                     + " active or pending grants (role " + role.name() + " allows " + max + ")");
         }
         index.put(g);
-        audit(event(AuditType.GRANT_REQUESTED, g, r.user().name(), now).outcome(Outcome.SUCCESS, state.code())
-                .source(r.connectionSource().getHostAddress()));
+        try {
+            audit(event(AuditType.GRANT_REQUESTED, g, r.user().name(), now).outcome(Outcome.SUCCESS, state.code())
+                    .source(r.connectionSource().getHostAddress()));
+        } catch (RuntimeException e) {
+            // Fail closed: a grant that is not in the security record must not admit anyone (here or on another
+            // gateway sharing the store), so it is withdrawn before the caller hears of the failure.
+            undo(g.decided(GrantState.REVOKED, UNAUDITED, now, null, "the request could not be audited", g.notBefore(),
+                    g.expiresAt()), e);
+            throw e;
+        }
         return g;
+    }
+
+    /**
+     * Writes {@code undone} (the version before an unaudited change, as a newer version) after the audit write of
+     * that change failed; a failure here is added to {@code cause}, which the caller throws.
+     */
+    private void undo(Grant undone, RuntimeException cause) {
+        try {
+            if (store.update(undone)) apply(undone);
+            else store.find(undone.id()).ifPresent(this::apply);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** Is {@code stored} the grant {@code g} as written (the store keeps instants to the microsecond)? */
@@ -208,7 +231,14 @@ public final class GrantService {
             Instant from = now.isAfter(g.notBefore()) ? now : g.notBefore();
             Grant approved = g.decided(GrantState.ACTIVE, actor.name(), now, actor.name(), null, from, from.plus(g.duration()));
             write(approved);
-            audit(event(AuditType.GRANT_APPROVED, approved, actor.name(), now));
+            try {
+                audit(event(AuditType.GRANT_APPROVED, approved, actor.name(), now));
+            } catch (RuntimeException e) {
+                // Fail closed: an approval missing from the security record does not stand; the grant is pending again.
+                undo(approved.decided(GrantState.PENDING, g.decidedBy(), g.decidedAt(), g.approvedBy(), g.note(),
+                        g.notBefore(), g.expiresAt()), e);
+                throw e;
+            }
             return approved;
         });
     }

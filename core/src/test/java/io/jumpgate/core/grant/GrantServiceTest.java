@@ -252,4 +252,53 @@ class GrantServiceTest {
         assertEquals(2, endedThere.size(), "but both gateways' listeners hear of it");
         assertEquals(1, f.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
     }
+
+    /** An audit sink that refuses events of one type while {@code failing} is set (a full disk, say). */
+    private static final class FailingSink implements io.jumpgate.core.audit.AuditSink {
+        final io.jumpgate.core.audit.MemoryAuditSink written = new io.jumpgate.core.audit.MemoryAuditSink();
+        volatile AuditType failing;
+
+        @Override
+        public void emit(AuditEvent e) {
+            if (e.type() == failing) throw new io.jumpgate.core.audit.AuditWriteException("disk full (test)", null);
+            written.emit(e);
+        }
+    }
+
+    @Test
+    void aRequestOrApprovalThatCannotBeAuditedAdmitsNoOneHereOrOnAnotherGateway() {
+        FailingSink sink = new FailingSink();
+        GrantService service = new GrantService(f.store, ROLES, () -> INVENTORY, sink, f.clock);
+        var policy = new io.jumpgate.core.policy.AccessPolicy(ROLES, java.util.Set.of(), service.lookup());
+        GrantService other = f.peer();
+        var otherPolicy = new io.jumpgate.core.policy.AccessPolicy(ROLES, java.util.Set.of(), other.lookup());
+        var home = IpLiterals.require(HOME);
+
+        // A self-service request whose grant.requested event cannot be written: refused, and the stored grant withdrawn.
+        sink.failing = AuditType.GRANT_REQUESTED;
+        assertThrows(io.jumpgate.core.audit.AuditWriteException.class,
+                () -> service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME)));
+        assertFalse(policy.forUser(ALICE, "web_0", Ports.SSH, home, INVENTORY).allowed(), "this gateway");
+        other.refresh();
+        assertFalse(otherPolicy.forUser(ALICE, "web_0", Ports.SSH, home, INVENTORY).allowed(), "a gateway on the same store");
+        List<Grant> stored = f.store.open();
+        assertTrue(stored.stream().noneMatch(g -> g.stateAt(f.clock.instant()).open()), "nothing open in the store: " + stored);
+        assertTrue(sink.written.events().isEmpty(), "and nothing claims it in the record: " + sink.written.events());
+
+        // An approval whose grant.approved event cannot be written: refused, the grant stays pending and admits no one.
+        sink.failing = null;
+        Grant pending = service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "INC-1", null, HOME));
+        assertEquals(GrantState.PENDING, pending.state());
+        sink.failing = AuditType.GRANT_APPROVED;
+        assertThrows(io.jumpgate.core.audit.AuditWriteException.class, () -> service.approve(Actor.user(CAROL), pending.id()));
+        assertEquals(GrantState.PENDING, f.store.find(pending.id()).orElseThrow().state());
+        assertFalse(policy.forUser(ALICE, "db_0", Ports.SSH, home, INVENTORY).allowed());
+        other.refresh();
+        assertFalse(otherPolicy.forUser(ALICE, "db_0", Ports.SSH, home, INVENTORY).allowed());
+
+        // Once the record can be written again, the same approval goes through.
+        sink.failing = null;
+        assertEquals(GrantState.ACTIVE, service.approve(Actor.user(CAROL), pending.id()).state());
+        assertTrue(policy.forUser(ALICE, "db_0", Ports.SSH, home, INVENTORY).allowed());
+    }
 }
