@@ -259,7 +259,9 @@ public final class Gateway implements AutoCloseable {
             if (settings == null || built == null || built.azure().isEmpty() || built.clients().isEmpty()) return null;
             NsgJustInTime jit = new NsgJustInTime(built.clients().get(), settings.gatewayId(), a, clock);
             NsgNetworkAccess access = own(owned, new NsgNetworkAccess(jit, built.azure().get(), inv::snapshot, a, clock));
-            jit.start(settings.sweepInterval());
+            // A rule found at start whose grant is no longer open (revoked while this gateway was down) goes at once.
+            jit.start(settings.sweepInterval(),
+                    id -> grantService.find(id).map(g -> !g.stateAt(clock.instant()).open()).orElse(true));
             grantService.addListener(access);
             return access;
         }

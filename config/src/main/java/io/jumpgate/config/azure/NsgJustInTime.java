@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,6 +63,8 @@ public final class NsgJustInTime implements AutoCloseable {
     private final AuditSink audit;
     private final Clock clock;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
+    /** Rules of ended grants whose removal failed: retried by every sweep until they are gone. */
+    private final Map<String, Opened> closing = new ConcurrentHashMap<>();
     private ScheduledExecutorService sweeper;
 
     /** What to open: for whom, on which NIC or NSG, from where, to which port, until when. */
@@ -120,10 +123,13 @@ public final class NsgJustInTime implements AutoCloseable {
     }
 
     /**
-     * In the background: first {@link #cleanupOwnRules()} (rules left by an earlier run), then
-     * {@link #sweepExpired} every {@code every}. Failures are logged and retried on the next round.
+     * In the background: first {@link #cleanupOwnRules} (rules left by an earlier run; retried each round until it
+     * succeeds), and {@link #sweepExpired} every {@code every}. Failures are logged and retried on the next round.
+     *
+     * @param grantEnded whether a grant has ended (revoked, expired, unknown), asked of rules found at start; it may
+     *                   throw while the answer is unavailable (then the cleanup is retried)
      */
-    public synchronized void start(Duration every) {
+    public synchronized void start(Duration every, Predicate<String> grantEnded) {
         if (sweeper != null) return;
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jumpgate-nsg-jit");
@@ -134,9 +140,14 @@ public final class NsgJustInTime implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(() -> {
             try {
                 if (!cleaned[0]) {
-                    cleanupOwnRules();
+                    cleanupOwnRules(grantEnded);
                     cleaned[0] = true;
                 }
+            } catch (RuntimeException e) {
+                log.warn("NSG just-in-time cleanup of earlier rules failed (retried): {}",
+                        AzureErrors.describe(e, "it needs Reader on the NSGs"));
+            }
+            try {
                 sweepExpired(clock.instant());
             } catch (RuntimeException e) {
                 log.warn("NSG just-in-time sweep failed: {}", AzureErrors.describe(e, "it needs Reader on the NSGs"));
@@ -266,23 +277,46 @@ public final class NsgJustInTime implements AutoCloseable {
         return withUser.length() <= 140 ? withUser : m;
     }
 
-    /** Removes the rules of a grant (revoked or ended). Returns how many rules were removed. */
+    /**
+     * Removes the rules of a grant (revoked or ended). Returns how many rules were removed; those that could not be
+     * are retried by every {@link #sweepExpired} until they are gone.
+     */
     public synchronized int close(String grantId) {
         Opened o = open.remove(grantId);
         if (o == null) {
             o = findOwn(grantId).orElse(null);
             if (o == null) return 0;
         }
+        return removeOrKeepClosing(o, "closed");
+    }
+
+    /** Deletes the rules of {@code o}; those that fail are (re)queued in {@link #closing}. */
+    private int removeOrKeepClosing(Opened o, String why) {
         int n = 0;
+        List<RuleRef> failed = new ArrayList<>();
         for (RuleRef ref : o.rules()) {
-            if (delete(ref, grantId, o.user(), "closed")) n++;
+            if (delete(ref, o.grantId(), o.user(), why)) n++;
+            else failed.add(ref);
         }
+        if (failed.isEmpty()) closing.remove(o.grantId());
+        else closing.put(o.grantId(), new Opened(o.grantId(), o.user(), failed, o.expiresAt()));
         return n;
     }
 
-    /** Removes the rules of grants that expired by {@code now}. Returns how many rules were removed. */
+    /** Grants whose rules are still being removed after a failed attempt (their ids). */
+    public Set<String> stillClosing() {
+        return Set.copyOf(closing.keySet());
+    }
+
+    /**
+     * Removes the rules of grants that expired by {@code now}, and retries removing those of ended grants whose
+     * removal failed before. Returns how many rules were removed.
+     */
     public synchronized int sweepExpired(Instant now) {
         int n = 0;
+        for (Opened o : List.copyOf(closing.values())) {
+            n += removeOrKeepClosing(o, "closed");
+        }
         for (Opened o : List.copyOf(open.values())) {
             if (!o.expiresAt().isAfter(now)) {
                 open.remove(o.grantId());
@@ -297,11 +331,12 @@ public final class NsgJustInTime implements AutoCloseable {
     }
 
     /**
-     * After a restart: reads every NSG the identity can see, removes this gateway's expired rules and adopts
-     * its unexpired ones (so {@link #sweepExpired} removes them at expiry). Rules of others are left alone.
+     * After a restart: reads every NSG the identity can see, removes this gateway's rules of grants that expired or
+     * ended meanwhile ({@code grantEnded}: revoked by an operator or another gateway while this one was down) and
+     * adopts the others (so {@link #sweepExpired} removes them at expiry). Rules of others are left alone.
      * Returns how many rules were removed.
      */
-    public synchronized int cleanupOwnRules() {
+    public synchronized int cleanupOwnRules(Predicate<String> grantEnded) {
         Instant now = clock.instant();
         int removed = 0;
         for (NetworkSecurityGroupInner nsg : network().getNetworkSecurityGroups().list()) {
@@ -312,6 +347,10 @@ public final class NsgJustInTime implements AutoCloseable {
                 RuleRef ref = new RuleRef(nsg.id(), rule.name(), rule.priority());
                 if (!m.get().expiresAt().isAfter(now)) {
                     if (delete(ref, m.get().grantId(), m.get().user(), "expired_before_restart")) removed++;
+                } else if (grantEnded.test(m.get().grantId())) {
+                    if (delete(ref, m.get().grantId(), m.get().user(), "ended_before_restart")) removed++;
+                    else closing.merge(m.get().grantId(), new Opened(m.get().grantId(), m.get().user(), List.of(ref), m.get().expiresAt()),
+                            (a, b) -> new Opened(a.grantId(), a.user(), concat(a.rules(), b.rules()), a.expiresAt()));
                 } else {
                     open.merge(m.get().grantId(), new Opened(m.get().grantId(), m.get().user(), List.of(ref), m.get().expiresAt()),
                             (a, b) -> new Opened(a.grantId(), a.user(), concat(a.rules(), b.rules()), a.expiresAt()));

@@ -87,7 +87,7 @@ public final class NsgNetworkAccess implements NetworkAccess, GrantListener, Aut
                 int n = nsg.close(g.id());
                 if (n > 0) log.info("grant {} ended ({}): {} NSG rule(s) removed", g.id(), g.state(), n);
             } catch (RuntimeException e) {
-                log.warn("grant {} ended: removing its NSG rules failed ({}); the expiry sweep retries", g.id(), e.toString());
+                log.warn("grant {} ended: removing its NSG rules failed ({}); the NSG sweep retries", g.id(), e.toString());
             }
         });
     }
