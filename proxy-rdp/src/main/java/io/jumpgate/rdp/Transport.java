@@ -53,7 +53,8 @@ record Transport(String name, ChannelFactory<? extends SocketChannel> socketChan
      * on the loop that accepted it unless that loop is clearly busier than another ({@link LocalFirstEventLoopGroup}).
      */
     EventLoopGroup newGroup(int threads) {
-        return new LocalFirstEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory(), LOCAL_SLACK);
+        return new LocalFirstEventLoopGroup(threads, epoll ? new StayInEpoll(EpollIoHandler.newFactory()) : NioIoHandler.newFactory(),
+                LOCAL_SLACK);
     }
 
     /** Channels an accepting loop may hold beyond the least busy loop and still keep what it accepts (4 relays). */

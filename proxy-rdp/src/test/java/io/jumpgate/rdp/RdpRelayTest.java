@@ -364,6 +364,85 @@ class RdpRelayTest {
         }
     }
 
+    static final int HALF_CLOSE_BYTES = 16 << 20;
+
+    /** Writes {@code n} bytes of a counting pattern. */
+    static void writeBytes(java.io.OutputStream out, int n) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        for (int sent = 0; sent < n; sent += chunk.length) out.write(chunk, 0, Math.min(chunk.length, n - sent));
+        out.flush();
+    }
+
+    /** Reads to EOF (bounded by the socket's timeout); returns how many bytes came. */
+    static long drain(Socket s) throws IOException {
+        s.setSoTimeout((int) WAIT.toMillis());
+        byte[] buf = new byte[64 * 1024];
+        long n = 0;
+        InputStream in = s.getInputStream();
+        for (int r; (r = in.read(buf)) >= 0; ) n += r;
+        return n;
+    }
+
+    /**
+     * More than the socket buffers hold, toward a side that has already sent its FIN: the relay waits for that side to
+     * be writable again. (Netty 4.2.18's epoll transport took such a socket out of epoll and then failed that wait,
+     * so the relay ended as a write failure after about 4 MiB: found by review.)
+     */
+    @Test
+    void halfCloseCarriesMoreThanTheSocketBuffersBothWays() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        var pool = java.util.concurrent.Executors.newCachedThreadPool();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName(ip));
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("raw", 0, "vm", server.getLocalPort(), true)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(server.getLocalPort()), "127.0.0.0/8")) {
+            // 1. The client uploads and sends its FIN; then the target answers with 16 MiB that the client reads slowly.
+            try (Socket c = h.connect(0, "127.0.0.2")) {
+                var upload = pool.submit(() -> {
+                    writeBytes(c.getOutputStream(), HALF_CLOSE_BYTES);
+                    c.shutdownOutput();
+                    return null;
+                });
+                try (Socket s = server.accept()) {
+                    assertEquals(HALF_CLOSE_BYTES, drain(s), "the target gets everything, then the client's EOF");
+                    upload.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                    var answer = pool.submit(() -> {
+                        writeBytes(s.getOutputStream(), HALF_CLOSE_BYTES);
+                        s.shutdownOutput();
+                        return null;
+                    });
+                    Thread.sleep(300); // a slow reader: the answer fills every buffer on the way before the client reads
+
+                    assertEquals(HALF_CLOSE_BYTES, drain(c), "the client gets the whole answer after its own EOF");
+                    answer.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                }
+                AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+                assertEquals("ok", closed.code(), closed.fields().toString());
+                assertEquals((long) HALF_CLOSE_BYTES, closed.fields().get("bytes_from_client"));
+                assertEquals((long) HALF_CLOSE_BYTES, closed.fields().get("bytes_to_client"));
+            }
+            // 2. The target says hello and sends its FIN; then the client uploads 16 MiB that the target reads slowly.
+            try (Socket c = h.connect(0, "127.0.0.3"); Socket s = server.accept()) {
+                s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertEquals(2, drain(c), "hello, then the target's EOF");
+                var upload = pool.submit(() -> {
+                    writeBytes(c.getOutputStream(), HALF_CLOSE_BYTES);
+                    c.shutdownOutput();
+                    return null;
+                });
+                Thread.sleep(300); // a slow reader, as above
+                assertEquals(HALF_CLOSE_BYTES, drain(s), "the target gets the whole upload after its own EOF");
+                upload.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            AuditEvent second = Poll.value(WAIT, "second relay closed",
+                    () -> h.events(AuditType.RDP_CLOSED).size() < 2 ? null : h.events(AuditType.RDP_CLOSED).get(1));
+            assertEquals("ok", second.code(), second.fields().toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void idleRelayIsClosed() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
