@@ -29,6 +29,20 @@ public final class Cli implements Runnable {
         CommandLine cl = new CommandLine(new Cli());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        CommandLine recordings = cl.getSubcommands().get("recordings");
+        ((RecordingsCommand) recordings.getCommand()).rawOut = out;
+        // picocli asks the top-level handler about a subcommand's failure: recordings keeps its own exit codes.
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (isWithin(line, recordings)) return RecordingsCommand.failed(ex, line, parsed);
+            throw ex;
+        });
         return cl.execute(args);
+    }
+
+    private static boolean isWithin(CommandLine line, CommandLine ancestor) {
+        for (CommandLine l = line; l != null; l = l.getParent()) {
+            if (l == ancestor) return true;
+        }
+        return false;
     }
 }

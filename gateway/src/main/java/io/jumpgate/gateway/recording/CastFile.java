@@ -15,9 +15,16 @@ import java.util.regex.Pattern;
 /** Reads asciicast v2 recordings for review: the header, then events one at a time (files may be large). */
 final class CastFile {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** CSI, OSC and two-character escape sequences, then other C0 controls but tab. */
+    /**
+     * CSI, OSC and two-character escape sequences, in their 7-bit (ESC) and 8-bit (C1: U+009B, U+009D) forms, then
+     * every other C0 control but tab, DEL and the C1 controls (which terminals such as xterm act on when sent as UTF-8).
+     */
     private static final Pattern ANSI = Pattern.compile(
-            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_()#%*+][0-9A-Za-z]?|[\u0000-\u0008\u000B-\u001F\u007F]");
+            "(?:\u001B\\[|\u009B)[0-?]*[ -/]*[@-~]"
+            + "|(?:\u001B[\\]P^_X]|[\u009D\u0090\u009E\u009F\u0098])[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\\\|\u009C)?"
+            + "|\u001B[@-Z\\\\-_()#%*+][0-9A-Za-z]?|[\u0000-\u0008\u000B-\u001F\u007F-\u009F]");
+    /** Longest line {@link Lines} builds: output without newlines (full-screen redraws) is cut into pieces this long. */
+    static final int MAX_LINE_CHARS = 64 * 1024;
 
     record Event(double time, String code, String data) {}
 
@@ -99,6 +106,7 @@ final class CastFile {
                     emit();
                 } else {
                     current.append(c);
+                    if (current.length() >= MAX_LINE_CHARS) emit();
                 }
             }
         }
@@ -117,5 +125,25 @@ final class CastFile {
 
     static String strip(String s) {
         return ANSI.matcher(s).replaceAll("");
+    }
+
+    /**
+     * Text recorded from a session (header fields such as TERM or the command, which the user chose) made safe to
+     * print on a reviewer's terminal: C0 and C1 controls and DEL are shown as escapes (backslash, x and two hex digits; backslash, u and four for C1)
+     * instead of being sent to the terminal.
+     */
+    static String visible(String s) {
+        if (s == null) return null;
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7F && c <= 0x9F);
+            if (control && b == null) b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            if (b == null) continue;
+            if (!control) b.append(c);
+            else if (c < 0x80) b.append(String.format("\\x%02x", (int) c));
+            else b.append(String.format("\\u%04x", (int) c));
+        }
+        return b == null ? s : b.toString();
     }
 }

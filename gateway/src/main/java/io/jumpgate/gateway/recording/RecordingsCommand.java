@@ -26,6 +26,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -68,12 +69,23 @@ public final class RecordingsCommand implements Callable<Integer> {
     /** A command line with this command's error handling: problems print one line and exit 1 or 2. */
     public static CommandLine commandLine(RecordingsCommand cmd) {
         CommandLine cl = new CommandLine(cmd);
-        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            line.getErr().println("jumpgate recordings: " + ex.getMessage());
-            return ex instanceof IllegalArgumentException || ex instanceof ConfigException ? 2 : 1;
-        });
+        cl.setExecutionExceptionHandler(RecordingsCommand::failed);
         return cl;
     }
+
+    /**
+     * One line on standard error, then the exit code: 2 for bad usage or config, and for any trouble in {@code grep}
+     * (whose 1 means "no match", as grep's does); 1 otherwise (a recording that cannot be read).
+     */
+    public static int failed(Exception ex, CommandLine line, CommandLine.ParseResult parsed) {
+        line.getErr().println("jumpgate recordings: " + ex.getMessage());
+        line.getErr().flush();
+        boolean usage = ex instanceof IllegalArgumentException || ex instanceof ConfigException;
+        return usage || line.getCommand() instanceof Grep ? 2 : 1;
+    }
+
+    /** Where {@code export --format cast} copies the file's bytes when no {@code -o} is given (unchanged, not re-encoded). */
+    public OutputStream rawOut = System.out;
 
     public static void main(String[] args) {
         System.exit(commandLine(new RecordingsCommand()).execute(args));
@@ -232,7 +244,7 @@ public final class RecordingsCommand implements Callable<Integer> {
             for (Summary s : parent.select(user, target, parent.time(since), parent.time(until))) {
                 double d = duration(parent.archive().fileOf(s.entry().id()));
                 out.printf("%-28s %-20s %9s %-12s %-16s %10d%n", s.entry().id(), s.header().timestamp(), clockTime(d),
-                        s.user(), s.target(), s.entry().size());
+                        CastFile.visible(s.user()), CastFile.visible(s.target()), s.entry().size());
             }
             out.flush();
             return 0;
@@ -255,17 +267,18 @@ public final class RecordingsCommand implements Callable<Integer> {
             out.println("file:      " + a.fileOf(id));
             out.println("started:   " + h.timestamp());
             out.println("duration:  " + clockTime(duration(a.fileOf(id))));
-            out.println("terminal:  " + h.width() + "x" + h.height() + " " + h.json().path("env").path("TERM").asText(""));
+            // Header fields come from the session (TERM and the command are the user's choice): printed visibly escaped.
+            out.println("terminal:  " + h.width() + "x" + h.height() + " " + CastFile.visible(h.json().path("env").path("TERM").asText("")));
             h.json().path("jumpgate").fields().forEachRemaining(f -> {
-                if (!f.getValue().isNull()) out.printf("%-10s %s%n", f.getKey() + ":", f.getValue().asText());
+                if (!f.getValue().isNull()) out.printf("%-10s %s%n", CastFile.visible(f.getKey()) + ":", CastFile.visible(f.getValue().asText()));
             });
             try (InputStream in = a.open(id)) {
                 out.println("sha256:    " + sha256(in));
             }
             out.println("audit:");
             for (JsonNode e : parent.auditEvents(id)) {
-                out.println("  " + e.path("time").asText() + " " + e.path("event").asText() + " " + e.path("outcome").asText()
-                        + " " + e.path("code").asText() + " " + e.path("fields"));
+                out.println(CastFile.visible("  " + e.path("time").asText() + " " + e.path("event").asText() + " "
+                        + e.path("outcome").asText() + " " + e.path("code").asText() + " " + e.path("fields")));
             }
             out.flush();
             return 0;
@@ -330,7 +343,8 @@ public final class RecordingsCommand implements Callable<Integer> {
                 CastFile.Lines lines = new CastFile.Lines(l -> {
                     if (p.matcher(l.text()).find()) {
                         hits[0]++;
-                        out.println(id + " +" + clockTime(l.time()) + " " + s.user() + "@" + s.target() + ": " + l.text());
+                        out.println(id + " +" + clockTime(l.time()) + " " + CastFile.visible(s.user()) + "@"
+                                + CastFile.visible(s.target()) + ": " + l.text());
                     }
                 });
                 try (InputStream in = parent.archive().open(id)) {
@@ -354,22 +368,22 @@ public final class RecordingsCommand implements Callable<Integer> {
             if (!format.equals("cast") && !format.equals("txt")) throw new IllegalArgumentException("--format is cast or txt");
             LocalDirectoryArchive a = parent.archive();
             try (InputStream in = a.open(LocalDirectoryArchive.checkId(id))) {
-                if (format.equals("cast")) {
-                    if (output != null) {
-                        Files.copy(in, output);
-                    } else {
+                // A new file only readable by its owner, as the recordings are; never one that exists.
+                try (OutputStream to = output != null ? Files.newOutputStream(Files.createFile(output,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) : null) {
+                    if (format.equals("cast")) {
+                        // The file's bytes, unchanged (the audited hash still matches), streamed.
                         parent.out().flush();
-                        parent.out().print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                    }
-                } else {
-                    StringBuilder text = new StringBuilder();
-                    CastFile.Lines lines = new CastFile.Lines(l -> text.append(l.text()).append('\n'));
-                    CastFile.events(in, lines);
-                    lines.end();
-                    if (output != null) {
-                        Files.writeString(output, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                        OutputStream dest = to != null ? to : parent.rawOut;
+                        in.transferTo(dest);
+                        dest.flush();
                     } else {
-                        parent.out().print(text);
+                        PrintWriter text = to != null
+                                ? new PrintWriter(new java.io.OutputStreamWriter(to, StandardCharsets.UTF_8)) : parent.out();
+                        CastFile.Lines lines = new CastFile.Lines(l -> text.append(l.text()).append('\n'));
+                        CastFile.events(in, lines);
+                        lines.end();
+                        text.flush();
                     }
                 }
             }

@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -161,5 +163,100 @@ class RecordingsCommandTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("no recording 's9-0'"), missing.err());
         assertEquals(2, run("verify", "../etc/passwd").exit());
+    }
+
+    /** A finished recording made from this header and these output chunks. */
+    void recordOne(String id, Map<String, String> env, Map<String, Object> meta, String... outputs) throws Exception {
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(tmp.resolve("audit.jsonl"), false)) {
+            AtomicLong nanos = new AtomicLong();
+            Recorder recorder = new Recorder(recordings, new LocalDirectoryArchive(recordings), true, nanos::get);
+            Target web = Target.of("web_0", InetAddress.getByName("10.0.0.4"));
+            SessionContext who = new SessionContext(id, "mallory", "192.0.2.9:50000");
+            SessionRecording r = recorder.start(id, RecordingMode.REQUIRED, new AsciicastHeader(80, 24, T0, env, meta),
+                    new SessionAudit(log, Clock.fixed(T0, ZoneOffset.UTC), who, web, 22));
+            for (String o : outputs) out(r, o);
+            r.finish();
+        }
+    }
+
+    static boolean hasControls(String s) {
+        return s.chars().anyMatch(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f));
+    }
+
+    @Test
+    void nothingTheSessionChoseReachesTheReviewersTerminalAsControlCodes() throws Exception {
+        String osc = "\u001b]0;PWNED\u0007\u001b[2J";
+        String c1 = "\u009b2J\u009d0;T\u009c";
+        recordOne("s3-0", Map.of("TERM", "xterm" + osc), Map.of("user", "mallory" + c1, "target", "web_0",
+                "session", "s3", "command", "id " + osc), "rm -rf /data " + c1 + "\r\n", "plain \u001b[31mred\u001b[0m\r\n");
+
+        Run show = run("show", "s3-0");
+        assertEquals(0, show.exit(), show.err());
+        assertFalse(hasControls(show.out()), show.out());
+        assertTrue(show.out().contains("xterm\\x1b]0;PWNED\\x07\\x1b[2J"), "shown, escaped: " + show.out());
+        assertTrue(show.out().contains("\\u009b2J"), show.out());
+
+        Run grep = run("grep", "rm -rf");
+        assertEquals(0, grep.exit(), grep.err());
+        assertFalse(hasControls(grep.out()), "C1 controls are stripped too: " + grep.out());
+        assertTrue(grep.out().contains(": rm -rf /data \n"), "the whole C1 CSI and OSC sequences go: " + grep.out());
+
+        Run list = run("list", "--user", "mallory" + c1);
+        assertFalse(hasControls(list.out()), list.out());
+        Run txt = run("export", "s3-0", "--format", "txt");
+        assertFalse(hasControls(txt.out()), txt.out());
+        assertTrue(txt.out().contains("plain red\n"), txt.out());
+    }
+
+    @Test
+    void exportCopiesTheFileByteForByteToStandardOutputAndOnlyForItsOwner() throws Exception {
+        StringWriter err = new StringWriter();
+        var bytes = new java.io.ByteArrayOutputStream();
+        RecordingsCommand cmd = new RecordingsCommand();
+        cmd.rawOut = bytes;
+        var cl = RecordingsCommand.commandLine(cmd);
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute("--config", config.toString(), "export", "s1-0"), err.toString());
+        assertArrayEquals(Files.readAllBytes(recordings.resolve("s1-0.cast")), bytes.toByteArray(),
+                "whatever the locale's charset: the audited hash still matches the copy");
+
+        for (String format : List.of("cast", "txt")) {
+            Path copy = tmp.resolve("copy." + format);
+            assertEquals(0, run("export", "s1-0", "--format", format, "-o", copy.toString()).exit());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+            assertEquals(1, run("export", "s1-0", "--format", format, "-o", copy.toString()).exit(), "never overwrites");
+        }
+    }
+
+    @Test
+    void outputWithoutNewlinesIsSearchedInBoundedPieces() throws Exception {
+        String screen = "x".repeat(40_000);
+        String[] chunks = new String[8];
+        Arrays.fill(chunks, screen);
+        chunks[5] = screen.substring(10) + "NEEDLE" + "y".repeat(4);
+        recordOne("s4-0", Map.of("TERM", "xterm"), Map.of("user", "mallory", "target", "web_0", "session", "s4"), chunks);
+        Run grep = run("grep", "NEEDLE");
+        assertEquals(0, grep.exit(), grep.err());
+        String line = grep.out().strip();
+        assertTrue(line.length() <= CastFile.MAX_LINE_CHARS + 100, "one bounded piece, not the whole screen: " + line.length());
+        Run txt = run("export", "s4-0", "--format", "txt");
+        assertTrue(txt.out().lines().allMatch(l -> l.length() <= CastFile.MAX_LINE_CHARS), "bounded lines");
+        assertEquals(8 * 40_000, txt.out().replace("\n", "").length());
+    }
+
+    @Test
+    void theInstalledCommandLineKeepsTheReviewersExitCodes() {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = io.jumpgate.gateway.cli.Cli.execute(new String[] {"recordings", "--config", config.toString(), "grep", "(unclosed"},
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(2, code, "a bad pattern is not \"no match\"");
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("jumpgate recordings: bad pattern") && !e.contains("\tat "), "one line, no stack trace: " + e);
+        assertEquals(2, io.jumpgate.gateway.cli.Cli.execute(new String[] {"recordings", "--config", config.toString(), "play", "s1-0",
+                "--speed", "0"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)));
+        assertEquals(1, io.jumpgate.gateway.cli.Cli.execute(new String[] {"recordings", "--config", config.toString(), "grep", "no-such-text"},
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)));
     }
 }
