@@ -84,9 +84,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RdpPreamble p) {
-            session.emit(session.event(AuditType.RDP_PREAMBLE, Outcome.INFO, "ok").field("mstshash", p.cookie())
+            if (!session.emit(session.event(AuditType.RDP_PREAMBLE, Outcome.INFO, "ok").field("mstshash", p.cookie())
                     .field("negotiation", p.negotiation()).field("requested_protocols", p.protocolNames())
-                    .field("preamble_bytes", p.raw().readableBytes()));
+                    .field("preamble_bytes", p.raw().readableBytes()))) {
+                // Fail closed, as at admission: nothing reaches the target that the record does not show.
+                p.raw().release();
+                session.abort("audit_failed", Outcome.FAILURE, "the RDP preamble could not be audited");
+                return;
+            }
             beforeConnect.add(p.raw());
             connect(ctx, p);
             return;
@@ -187,6 +192,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (cause instanceof RdpPreambleException e) {
+            // An incomplete preamble at close is the client's doing only if the gateway did not end the relay first
+            // (shutdown, grant end, timeouts): those are audited by the closing event alone.
+            if (session.endedByGateway()) return;
             session.emit(session.event(AuditType.RDP_PREAMBLE_REJECTED, Outcome.DENIED, e.reason().code())
                     .field("detail", e.getMessage()));
             session.abort("preamble_rejected", Outcome.DENIED, e.reason().code());

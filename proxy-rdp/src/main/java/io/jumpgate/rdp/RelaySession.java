@@ -87,6 +87,11 @@ final class RelaySession {
         frontend.closeFuture().addListener(f -> closed());
     }
 
+    /** The gateway ended this relay (it has an end reason from this side: timeout, shutdown, grant end, error). */
+    boolean endedByGateway() {
+        return endCode != null;
+    }
+
     boolean clientInputShut() {
         return clientInputShut;
     }

@@ -444,6 +444,37 @@ class RdpRelayTest {
     }
 
     @Test
+    void aPreambleThatCannotBeAuditedReachesNoTarget() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(), List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            h.failing = AuditType.RDP_PREAMBLE;
+            c.getOutputStream().write(REQUEST);
+            assertTrue(closedByRelay(c));
+            assertEquals(0, target.connections.size(), "no connection to the target");
+            h.failing = null;
+            assertEquals("audit_failed", h.awaitEvent(AuditType.RDP_CLOSED).code());
+        }
+    }
+
+    @Test
+    void aRelayTheGatewayEndsDuringThePreambleIsNotBlamedOnTheClient() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(), List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()), "127.0.0.0/8");
+             Socket c = h.connect(0, "127.0.0.2")) {
+            c.getOutputStream().write(REQUEST, 0, 5);
+            h.awaitEvent(AuditType.RDP_ADMITTED);
+            h.relay.shutdown(Duration.ZERO);
+            assertEquals("shutdown", h.awaitEvent(AuditType.RDP_CLOSED).code());
+            assertEquals(List.of(), h.events(AuditType.RDP_PREAMBLE_REJECTED), "no 'incomplete' after the gateway's own close");
+        }
+    }
+
+    @Test
     void idleRelayIsClosed() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
         RdpRelayOptions o = RelayHarness.options();

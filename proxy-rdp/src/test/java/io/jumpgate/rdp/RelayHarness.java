@@ -33,6 +33,8 @@ final class RelayHarness implements AutoCloseable {
     final AtomicReference<InventorySnapshot> inventory = new AtomicReference<>();
     final AtomicReference<AccessPolicy> policy = new AtomicReference<>();
     final MemoryAuditSink audit = new MemoryAuditSink();
+    /** Events of this type cannot be written (the audit sink throws), as on a full disk. */
+    volatile io.jumpgate.core.audit.AuditType failing;
     final RdpRelay relay;
     final List<Integer> ports;
 
@@ -42,7 +44,14 @@ final class RelayHarness implements AutoCloseable {
         Role role = new Role("rdp-users", TargetSelector.globs("*"), backendPorts,
                 java.util.Arrays.stream(admittedCidrs).map(Cidr::parse).toList(), JitPolicy.NONE, RecordingMode.OFF);
         policy.set(new AccessPolicy(Map.of(role.name(), role), Set.of(), GrantLookup.NONE));
-        relay = new RdpRelay(options, mappings, inventory::get, policy::get, audit, Clock.systemUTC());
+        io.jumpgate.core.audit.AuditSink sink = new io.jumpgate.core.audit.AuditSink() {
+            @Override
+            public void emit(io.jumpgate.core.audit.AuditEvent e) {
+                if (e.type() == failing) throw new io.jumpgate.core.audit.AuditWriteException("disk full (test)", null);
+                audit.emit(e);
+            }
+        };
+        relay = new RdpRelay(options, mappings, inventory::get, policy::get, sink, Clock.systemUTC());
         ports = relay.start();
     }
 
