@@ -68,10 +68,30 @@ public final class GrantsCommand implements Callable<Integer> {
         }
     }
 
-    /** The person at the keyboard: {@code SUDO_USER} when run through sudo, else the process's user. */
+    /** The person at the keyboard: {@code SUDO_USER} when run as root through sudo, else the process's user. */
     static String operatorName() {
-        String sudo = System.getenv("SUDO_USER");
-        return sudo != null && !sudo.isBlank() ? sudo : System.getProperty("user.name", "unknown");
+        return operatorName(System.getenv("SUDO_USER"), processUid(), System.getProperty("user.name", "unknown"));
+    }
+
+    /**
+     * {@code SUDO_USER} is believed only when the process runs as root: anyone can set the variable, but only sudo
+     * (or someone already root) makes a root process, so otherwise it would let a user approve their own grant under
+     * another name.
+     */
+    static String operatorName(String sudoUser, long uid, String processUser) {
+        return uid == 0 && sudoUser != null && !sudoUser.isBlank() ? sudoUser : processUser;
+    }
+
+    /** This process's real uid (Linux {@code /proc}), or -1 when unknown. */
+    static long processUid() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** A PrintStream over picocli's writer (so {@code CommandLine.setOut} works), decoding whole UTF-8 writes on flush. */

@@ -108,4 +108,14 @@ class GrantsCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("config file not found"), r.err());
     }
+
+    @Test
+    void sudoUserNamesTheOperatorOnlyWhenSudoMadeThisProcessRoot() {
+        assertEquals("carol", GrantsCommand.operatorName("carol", 0, "root"), "sudo jumpgate grants ...");
+        assertEquals("bob", GrantsCommand.operatorName("carol", 1001, "bob"),
+                "SUDO_USER=carol set by bob himself: he stays bob, so he cannot approve his own grant as carol");
+        assertEquals("root", GrantsCommand.operatorName(" ", 0, "root"));
+        assertEquals("bob", GrantsCommand.operatorName(null, 1001, "bob"));
+        assertTrue(GrantsCommand.processUid() >= 0, "read from /proc on Linux");
+    }
 }
