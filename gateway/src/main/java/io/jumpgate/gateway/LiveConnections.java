@@ -3,6 +3,8 @@ package io.jumpgate.gateway;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Live connections admitted by a just-in-time grant, so that the gateway can cut them when the grant expires
@@ -11,13 +13,40 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LiveConnections {
     private final Map<String, Set<Runnable>> byGrant = new ConcurrentHashMap<>();
 
-    /** Tracks a connection; {@code terminate} must not block. Close the returned handle when the connection ends. */
-    public Registration register(String grantId, Runnable terminate) {
-        byGrant.computeIfAbsent(grantId, g -> ConcurrentHashMap.newKeySet()).add(terminate);
-        return () -> byGrant.computeIfPresent(grantId, (g, set) -> {
-            set.remove(terminate);
+    /**
+     * Tracks a connection; {@code terminate} must not block and runs at most once. Close the returned handle when the
+     * connection ends.
+     *
+     * <p>The grant may end between the admission decision and this call (while the admission was being audited), and
+     * then nobody would cut the connection later: so once registered, {@code stillAdmitted} is asked again. If the
+     * grant no longer admits and the connection was not cut meanwhile, the returned handle says {@link Registration#ended}
+     * and the caller ends the connection itself (refuses it, or runs what {@code terminate} would).
+     */
+    public Registration register(String grantId, Runnable terminate, BooleanSupplier stillAdmitted) {
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) terminate.run();
+        };
+        byGrant.computeIfAbsent(grantId, g -> ConcurrentHashMap.newKeySet()).add(once);
+        Registration tracked = () -> byGrant.computeIfPresent(grantId, (g, set) -> {
+            set.remove(once);
             return set.isEmpty() ? null : set;
         });
+        // The grant index changes before the terminators run: a grant that ended before the registration above is
+        // seen here; one that ends after it finds the connection registered.
+        if (stillAdmitted.getAsBoolean() || !done.compareAndSet(false, true)) return tracked;
+        tracked.close();
+        return new Registration() {
+            @Override
+            public void close() {
+                // not tracked
+            }
+
+            @Override
+            public boolean ended() {
+                return true;
+            }
+        };
     }
 
     /** Runs every terminator registered for {@code grantId}; returns how many connections were cut. */
@@ -37,5 +66,10 @@ public final class LiveConnections {
     public interface Registration extends AutoCloseable {
         @Override
         void close();
+
+        /** The grant ended while the connection was being admitted: the caller must end it (it is not tracked). */
+        default boolean ended() {
+            return false;
+        }
     }
 }

@@ -44,7 +44,7 @@ final class RecordedTargetSessions implements TargetSessions {
                 ctx.user().name(), ctx.sourceText()), allow, command);
         if (allow.grantId() != null) {
             // Like jump channels: cut when the grant ends, if limits.terminateOnExpiry.
-            LiveConnections.Registration tracked = services.connections().register(allow.grantId(), () -> {
+            Runnable cut = () -> {
                 try {
                     ctx.audit(ctx.event(AuditType.CONNECTION_TERMINATED).outcome(Outcome.INFO, "grant_ended")
                             .target(allow.target().name(), allow.target().addressText(), port)
@@ -53,7 +53,12 @@ final class RecordedTargetSessions implements TargetSessions {
                     LOG.error("cannot audit the end of a recorded session: {}", e.getMessage());
                 }
                 session.end("grant " + allow.grantId() + " ended; this session has been closed");
-            });
+            };
+            LiveConnections.Registration tracked = services.connections().register(allow.grantId(), cut,
+                    () -> services.policy().forUser(ctx.user(), target, port, ctx.source().getAddress(),
+                            services.inventory().snapshot()) instanceof Decision.Allow again
+                            && allow.grantId().equals(again.grantId()));
+            if (tracked.ended()) cut.run(); // the grant ended while the session was being admitted
             session.whenFinished(tracked::close);
         }
         return session;

@@ -70,6 +70,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         session.grantId = allow.grantId();
         rc.relays().add(ch);
         session.admitted();
+        // The grant may have ended while the admission was audited, before this relay could be found by
+        // RdpRelay.terminateGrant (the grant index changes before it runs): ask again now that it can be.
+        if (allow.grantId() != null && !(rc.policy().get().forSource(target.get(), mapping.backendPort(),
+                session.source.getAddress()) instanceof Decision.Allow again && allow.grantId().equals(again.grantId()))) {
+            session.abort("grant_ended", Outcome.INFO, "grant " + allow.grantId() + " ended while the connection was admitted");
+            return;
+        }
         if (rc.options().maxDuration() != null) {
             maxDuration = ctx.executor().schedule(() -> session.abort("max_duration", Outcome.INFO,
                     "relay reached " + rc.options().maxDuration()), rc.options().maxDuration().toNanos(), TimeUnit.NANOSECONDS);

@@ -460,6 +460,39 @@ class RdpRelayTest {
     }
 
     @Test
+    void aGrantThatEndsWhileItsConnectionIsBeingAdmittedEndsThatConnection() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (RecordingTarget target = new RecordingTarget(ip, 0, true);
+             RelayHarness h = new RelayHarness(RelayHarness.options(), List.of(new PortMapping.Named("vm", 0, "vm", target.port(), false)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(target.port()))) {
+            var active = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var role = new io.jumpgate.core.policy.Role("jit", TargetSelector.globs("*"), Set.of(target.port()), List.of(),
+                    new io.jumpgate.core.policy.JitPolicy(true, Duration.ofHours(1), false, List.of(), 5, false, false),
+                    io.jumpgate.core.policy.RecordingMode.OFF);
+            h.policy.set(new io.jumpgate.core.policy.AccessPolicy(Map.of("jit", role), Set.of(), (user, t, port, source) ->
+                    active.get() ? java.util.Optional.of(new io.jumpgate.core.access.GrantLookup.ActiveGrant("g1", "alice"))
+                            : java.util.Optional.empty()));
+            int[] cutByListener = {-1};
+            // The grant is revoked while the admission is being written: the grant index changes, then its listener
+            // looks for relays of g1, before this one can be found.
+            h.beforeEmit = e -> {
+                if (e.type() == AuditType.RDP_ADMITTED) {
+                    active.set(false);
+                    cutByListener[0] = h.relay.terminateGrant("g1", "revoked");
+                }
+            };
+            try (Socket c = h.connect(0, "127.0.0.2")) {
+                c.getOutputStream().write(REQUEST);
+                assertTrue(closedByRelay(c));
+            }
+            assertEquals(0, cutByListener[0], "the listener could not see the relay yet");
+            AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+            assertEquals("grant_ended", closed.code());
+            assertEquals(0, target.connections.size(), "nothing reached the target");
+        }
+    }
+
+    @Test
     void aRelayTheGatewayEndsDuringThePreambleIsNotBlamedOnTheClient() throws Exception {
         String ip = FreePorts.nextLoopbackHost();
         try (RecordingTarget target = new RecordingTarget(ip, 0, true);

@@ -35,6 +35,8 @@ final class RelayHarness implements AutoCloseable {
     final MemoryAuditSink audit = new MemoryAuditSink();
     /** Events of this type cannot be written (the audit sink throws), as on a full disk. */
     volatile io.jumpgate.core.audit.AuditType failing;
+    /** Runs as each event is being written (on the writer's thread), before it is. */
+    volatile java.util.function.Consumer<io.jumpgate.core.audit.AuditEvent> beforeEmit;
     final RdpRelay relay;
     final List<Integer> ports;
 
@@ -47,6 +49,8 @@ final class RelayHarness implements AutoCloseable {
         io.jumpgate.core.audit.AuditSink sink = new io.jumpgate.core.audit.AuditSink() {
             @Override
             public void emit(io.jumpgate.core.audit.AuditEvent e) {
+                java.util.function.Consumer<io.jumpgate.core.audit.AuditEvent> hook = beforeEmit;
+                if (hook != null) hook.accept(e);
                 if (e.type() == failing) throw new io.jumpgate.core.audit.AuditWriteException("disk full (test)", null);
                 audit.emit(e);
             }

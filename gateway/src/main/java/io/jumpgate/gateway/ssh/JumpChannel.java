@@ -103,13 +103,19 @@ final class JumpChannel extends TcpipServerChannel {
         }
         long initialWindow = getRemoteWindow().getSize();
         Instant opened = services.clock().instant();
+        Runnable auditCut = () -> tryAudit(ctx.event(AuditType.CONNECTION_TERMINATED).outcome(Outcome.INFO, "grant_ended")
+                .target(t.name(), t.addressText(), port).field("channel", getChannelId()).field("grant", allow.grantId()));
         LiveConnections.Registration tracked = allow.grantId() == null ? null
                 : services.connections().register(allow.grantId(), () -> {
-                    tryAudit(ctx.event(AuditType.CONNECTION_TERMINATED).outcome(Outcome.INFO, "grant_ended")
-                            .target(t.name(), t.addressText(), port).field("channel", getChannelId())
-                            .field("grant", allow.grantId()));
+                    auditCut.run();
                     close(false);
-                });
+                }, () -> services.policy().forUser(ctx.user(), host, port, ctx.source().getAddress(),
+                        services.inventory().snapshot()) instanceof Decision.Allow again
+                        && allow.grantId().equals(again.grantId()));
+        if (tracked != null && tracked.ended()) { // the grant ended while this forward was being admitted
+            auditCut.run();
+            return refuse(ctx, "administratively prohibited");
+        }
         addChannelListener(new ChannelListener() {
             @Override
             public void channelClosed(Channel channel, Throwable reason) {
