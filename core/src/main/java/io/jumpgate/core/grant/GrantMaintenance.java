@@ -38,13 +38,20 @@ public final class GrantMaintenance implements AutoCloseable {
         return this;
     }
 
-    /** One round: refresh, then sweep. Failures (database down) are logged and retried next round. */
+    /**
+     * One round: refresh, then sweep. Failures (database down) are logged and retried next round; the sweep runs even
+     * when the refresh failed, so connections of grants past their end are cut on time while the store is away.
+     */
     public void runOnce() {
         try {
             service.refresh();
+        } catch (RuntimeException e) {
+            log.warn("grant refresh failed (retrying in {} ms): {}", interval.toMillis(), e.toString());
+        }
+        try {
             service.expireDue();
         } catch (RuntimeException e) {
-            log.warn("grant maintenance failed (retrying in {} ms): {}", interval.toMillis(), e.toString());
+            log.warn("grant expiry failed (retrying in {} ms): {}", interval.toMillis(), e.toString());
         }
     }
 

@@ -54,6 +54,8 @@ public final class GrantService {
     private final Clock clock;
     private final GrantIndex index;
     private final List<GrantListener> listeners = new CopyOnWriteArrayList<>();
+    /** Grants whose listeners heard of their expiry while the store could not record it (guarded by this). */
+    private final java.util.Set<String> endedEarly = new java.util.HashSet<>();
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -346,14 +348,33 @@ public final class GrantService {
 
     // ---- expiry and synchronisation
 
-    /** Marks open grants past their expiry as expired (the sweep); returns those this gateway expired. */
+    /**
+     * Marks open grants past their expiry as expired (the sweep); returns those this gateway expired. While the store
+     * cannot be written, listeners are still told at once (connections admitted by the grant are cut on time; the
+     * index already admits nothing new); the expiry itself is recorded and audited once the store is back.
+     *
+     * @throws GrantStoreException after telling listeners, when the store failed (retried at the next sweep)
+     */
     public synchronized List<Grant> expireDue() {
         Instant now = now();
         List<Grant> expired = new ArrayList<>();
+        RuntimeException storeFailure = null;
         for (Grant g : index.open()) {
             if (g.stateAt(now) != GrantState.EXPIRED) continue;
             Grant e = g.decided(GrantState.EXPIRED, EXPIRY, now, g.approvedBy(), null, g.notBefore(), g.expiresAt());
-            if (store.update(e)) {
+            boolean updated;
+            try {
+                updated = store.update(e);
+            } catch (RuntimeException failure) {
+                if (storeFailure == null) storeFailure = failure;
+                if (g.state() == GrantState.ACTIVE && endedEarly.add(g.id())) {
+                    for (GrantListener l : listeners) {
+                        l.grantEnded(e);
+                    }
+                }
+                continue;
+            }
+            if (updated) {
                 apply(e);
                 audit(event(AuditType.GRANT_EXPIRED, e, e.user(), now).outcome(Outcome.INFO, "expired"));
                 expired.add(e);
@@ -361,6 +382,7 @@ public final class GrantService {
                 store.find(g.id()).ifPresent(this::apply); // another gateway got there first
             }
         }
+        if (storeFailure != null) throw storeFailure;
         return expired;
     }
 
@@ -378,7 +400,8 @@ public final class GrantService {
     private void apply(Grant g) {
         Grant old = index.put(g);
         boolean ended = g.state() == GrantState.REVOKED || g.state() == GrantState.EXPIRED;
-        if (ended && old != null && old.state() == GrantState.ACTIVE && old.version() < g.version()) {
+        boolean toldAlready = ended && endedEarly.remove(g.id());
+        if (ended && !toldAlready && old != null && old.state() == GrantState.ACTIVE && old.version() < g.version()) {
             for (GrantListener l : listeners) {
                 l.grantEnded(g);
             }

@@ -301,4 +301,46 @@ class GrantServiceTest {
         assertEquals(GrantState.ACTIVE, service.approve(Actor.user(CAROL), pending.id()).state());
         assertTrue(policy.forUser(ALICE, "db_0", Ports.SSH, home, INVENTORY).allowed());
     }
+
+    /** A store that can be taken down (every call fails, as with the database unreachable). */
+    private static final class FlakyStore implements GrantStore {
+        final GrantStore real = new MemoryGrantStore();
+        volatile boolean down;
+
+        private void check() {
+            if (down) throw new GrantStoreException("database unreachable (test)", null);
+        }
+
+        @Override public void insert(Grant g) { check(); real.insert(g); }
+        @Override public boolean insertWithin(Grant g, int max, Instant now) { check(); return real.insertWithin(g, max, now); }
+        @Override public boolean update(Grant g) { check(); return real.update(g); }
+        @Override public java.util.Optional<Grant> find(String id) { check(); return real.find(id); }
+        @Override public List<Grant> open() { check(); return real.open(); }
+        @Override public List<Grant> recent(String user, int limit) { check(); return real.recent(user, limit); }
+    }
+
+    @Test
+    void connectionsOfAnExpiredGrantAreCutOnTimeWhileTheStoreIsDownAndTheExpiryIsRecordedOnceItIsBack() {
+        FlakyStore store = new FlakyStore();
+        GrantFixture g = new GrantFixture(store);
+        List<Grant> ended = new ArrayList<>();
+        g.service.addListener(ended::add);
+        GrantMaintenance maintenance = new GrantMaintenance(g.service, Duration.ofSeconds(1));
+        Grant grant = g.service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME));
+
+        store.down = true;
+        g.clock.advance(Duration.ofHours(3));
+        for (int i = 0; i < 5; i++) maintenance.runOnce();
+        assertEquals(1, ended.size(), "told once, on time, although nothing could be written");
+        assertEquals(grant.id(), ended.get(0).id());
+        assertFalse(g.policy.forUser(ALICE, "web_0", Ports.SSH, IpLiterals.require(HOME), INVENTORY).allowed());
+        assertTrue(g.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).isEmpty(), "not recorded yet");
+
+        store.down = false;
+        maintenance.runOnce();
+        assertEquals(GrantState.EXPIRED, store.real.find(grant.id()).orElseThrow().state(), "recorded once the store is back");
+        assertEquals(1, g.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
+        maintenance.runOnce();
+        assertEquals(1, ended.size(), "and not told twice");
+    }
 }
