@@ -69,6 +69,15 @@ public final class AuditVerifier {
      * anchor's seq was cut; one whose line at that seq has another hash was rewritten from there or before.
      */
     public static Result verify(Path file, List<Anchor> anchors) throws IOException {
+        return verify(file, anchors, null);
+    }
+
+    /**
+     * As {@link #verify(Path, List)}, for a log that must start at seq 1 from the genesis hash (the gateway starts
+     * every log so): one that starts later lost its first lines. A file split off an earlier one by hand names that
+     * file's last line as {@code after}, and must then start right after it, chained to it.
+     */
+    public static Result verify(Path file, List<Anchor> anchors, Anchor after) throws IOException {
         Map<Long, List<Anchor>> expected = new HashMap<>();
         for (Anchor a : anchors) expected.computeIfAbsent(a.seq(), k -> new ArrayList<>()).add(a);
         Set<Long> found = new HashSet<>();
@@ -92,9 +101,18 @@ public final class AuditVerifier {
                     return new Result(n, n, "line " + n + " (seq " + line.seq() + ") was edited: its hash does not match its content", null);
                 }
                 if (prev == null) {
-                    // The first line may start a fresh chain (seq 1, genesis) or follow a rotated file.
-                    if (line.seq() == 1 && !line.prev().equals(HashChain.GENESIS)) {
+                    if (after == null && line.seq() != 1) {
+                        long missing = line.seq() - 1;
+                        return new Result(n, n, "line 1 has seq " + line.seq() + ": " + missing
+                                + (missing == 1 ? " line before it is" : " lines before it are") + " missing (cut from the front; a log starts at"
+                                + " seq 1, and a file split off another is verified with --after SEQ:HASH of that file's head)", null);
+                    }
+                    if (after == null && !line.prev().equals(HashChain.GENESIS)) {
                         return new Result(n, n, "line 1 has seq 1 but does not start from the genesis hash", null);
+                    }
+                    if (after != null && (line.seq() != after.seq() + 1 || !line.prev().equals(after.hash()))) {
+                        return new Result(n, n, "line 1 (seq " + line.seq() + ") does not follow " + after
+                                + ": lines between them are missing, or the file before it was another", null);
                     }
                     firstSeq = line.seq();
                 } else {

@@ -251,13 +251,27 @@ class AuditChainTest {
     }
 
     @Test
-    void aLogThatStartsAfterAnAnchorSaysSo() throws Exception {
+    void aLogCutFromTheFrontIsFoundWithoutAnyAnchor() throws Exception {
         Path f = writeLog(5);
         List<String> l = lines(f);
-        write(f, l.subList(2, 5)); // e.g. rotated: starts at seq 3
-        assertTrue(AuditVerifier.verify(f).ok());
-        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(anchorOf(l.get(0))));
+        write(f, l.subList(2, 5)); // the first two lines deleted: starts at seq 3
+        AuditVerifier.Result r = AuditVerifier.verify(f);
         assertFalse(r.ok());
+        assertEquals(1, r.badLine());
+        assertTrue(r.problem().contains("line 1 has seq 3: 2 lines before it are missing"), r.problem());
+    }
+
+    @Test
+    void aFileSplitOffAnotherVerifiesAfterThatFilesHead() throws Exception {
+        Path f = writeLog(5);
+        List<String> l = lines(f);
+        write(f, l.subList(2, 5));
+        assertTrue(AuditVerifier.verify(f, List.of(), anchorOf(l.get(1))).ok(), "right after seq 2");
+        AuditVerifier.Result gap = AuditVerifier.verify(f, List.of(), anchorOf(l.get(0)));
+        assertFalse(gap.ok());
+        assertTrue(gap.problem().contains("does not follow 1:"), gap.problem());
+        AuditVerifier.Result r = AuditVerifier.verify(f, List.of(anchorOf(l.get(0))), anchorOf(l.get(1)));
+        assertFalse(r.ok(), "an anchor before the file is not in it");
         assertTrue(r.problem().contains("starts at seq 3, after the anchor at seq 1"), r.problem());
     }
 

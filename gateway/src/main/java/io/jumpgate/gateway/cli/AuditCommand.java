@@ -32,6 +32,10 @@ final class AuditCommand implements Runnable {
                 description = "a line recorded elsewhere that the log must still hold, unchanged (repeatable)")
         List<String> anchors = new ArrayList<>();
 
+        @CommandLine.Option(names = "--after", paramLabel = "SEQ:HASH",
+                description = "for a file split off an earlier one by hand: that file's head, which this one must follow")
+        String after;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -46,9 +50,18 @@ final class AuditCommand implements Runnable {
                     return 2;
                 }
             }
+            AuditVerifier.Anchor follows = null;
+            if (after != null) {
+                try {
+                    follows = AuditVerifier.Anchor.parse(after.strip());
+                } catch (IllegalArgumentException e) {
+                    spec.commandLine().getErr().println("--after " + after + ": " + e.getMessage());
+                    return 2;
+                }
+            }
             AuditVerifier.Result r;
             try {
-                r = AuditVerifier.verify(file, expected);
+                r = AuditVerifier.verify(file, expected, follows);
             } catch (IOException e) {
                 spec.commandLine().getErr().println("cannot read " + file + ": " + e);
                 return 2;

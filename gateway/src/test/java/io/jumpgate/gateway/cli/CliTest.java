@@ -77,6 +77,16 @@ class CliTest {
 
         Run missing = cli("audit", "verify", dir.resolve("none.jsonl").toString());
         assertEquals(2, missing.exit());
+
+        // The first line deleted: found without any anchor; a file split off another verifies --after its head.
+        Files.write(log, lines.subList(1, 3));
+        Run cut = cli("audit", "verify", log.toString());
+        assertEquals(1, cut.exit());
+        assertTrue(cut.err().contains("line 1 has seq 2: 1 line before it is missing"), cut.err());
+        String head1 = "1:" + new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0)).path("hash").asText();
+        Run split = cli("audit", "verify", log.toString(), "--after", head1);
+        assertEquals(0, split.exit(), split.err());
+        assertEquals(2, cli("audit", "verify", log.toString(), "--after", "1:nothex").exit());
     }
 
     @Test
