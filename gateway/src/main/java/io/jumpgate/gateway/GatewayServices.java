@@ -4,6 +4,7 @@ import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.core.access.GrantLookup;
 import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.policy.AccessPolicy;
+import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.policy.User;
 import io.jumpgate.core.target.Inventory;
 
@@ -67,6 +68,15 @@ public final class GatewayServices {
     /** Connections admitted by grants, cut when the grant ends if {@code limits.terminateOnExpiry}. */
     public LiveConnections connections() {
         return connections;
+    }
+
+    /**
+     * Whether grant {@code grantId} still admits {@code user} from {@code source} to {@code host:port}: asked again
+     * once a connection it admitted is registered in {@link #connections()} (see {@link LiveConnections#register}).
+     */
+    public boolean stillAdmittedBy(String grantId, User user, String host, int port, InetAddress source) {
+        return policy.forUser(user, host, port, source, inventory.snapshot()) instanceof Decision.Allow again
+                && grantId.equals(again.grantId());
     }
 
     public Optional<User> user(String name) {

@@ -55,9 +55,7 @@ final class RecordedTargetSessions implements TargetSessions {
                 session.end("grant " + allow.grantId() + " ended; this session has been closed");
             };
             LiveConnections.Registration tracked = services.connections().register(allow.grantId(), cut,
-                    () -> services.policy().forUser(ctx.user(), target, port, ctx.source().getAddress(),
-                            services.inventory().snapshot()) instanceof Decision.Allow again
-                            && allow.grantId().equals(again.grantId()));
+                    () -> services.stillAdmittedBy(allow.grantId(), ctx.user(), target, port, ctx.source().getAddress()));
             if (tracked.ended()) cut.run(); // the grant ended while the session was being admitted
             session.whenFinished(tracked::close);
         }

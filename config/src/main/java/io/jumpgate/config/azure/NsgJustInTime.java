@@ -322,8 +322,7 @@ public final class NsgJustInTime implements AutoCloseable {
                 open.remove(o.grantId());
                 for (RuleRef ref : o.rules()) {
                     if (delete(ref, o.grantId(), o.user(), "expired")) n++;
-                    else open.merge(o.grantId(), new Opened(o.grantId(), o.user(), List.of(ref), o.expiresAt()),
-                            (a, b) -> new Opened(a.grantId(), a.user(), concat(a.rules(), b.rules()), a.expiresAt()));
+                    else addRule(open, o.grantId(), o.user(), ref, o.expiresAt());
                 }
             }
         }
@@ -349,11 +348,9 @@ public final class NsgJustInTime implements AutoCloseable {
                     if (delete(ref, m.get().grantId(), m.get().user(), "expired_before_restart")) removed++;
                 } else if (grantEnded.test(m.get().grantId())) {
                     if (delete(ref, m.get().grantId(), m.get().user(), "ended_before_restart")) removed++;
-                    else closing.merge(m.get().grantId(), new Opened(m.get().grantId(), m.get().user(), List.of(ref), m.get().expiresAt()),
-                            (a, b) -> new Opened(a.grantId(), a.user(), concat(a.rules(), b.rules()), a.expiresAt()));
+                    else addRule(closing, m.get().grantId(), m.get().user(), ref, m.get().expiresAt());
                 } else {
-                    open.merge(m.get().grantId(), new Opened(m.get().grantId(), m.get().user(), List.of(ref), m.get().expiresAt()),
-                            (a, b) -> new Opened(a.grantId(), a.user(), concat(a.rules(), b.rules()), a.expiresAt()));
+                    addRule(open, m.get().grantId(), m.get().user(), ref, m.get().expiresAt());
                 }
             }
         }
@@ -497,10 +494,13 @@ public final class NsgJustInTime implements AutoCloseable {
         return anySource(r);
     }
 
-    private static List<RuleRef> concat(List<RuleRef> a, List<RuleRef> b) {
-        List<RuleRef> l = new ArrayList<>(a);
-        l.addAll(b);
-        return l;
+    /** Adds one rule to the grant's entry in {@code rules}, creating the entry if needed. */
+    private static void addRule(Map<String, Opened> rules, String grantId, String user, RuleRef ref, Instant expiresAt) {
+        rules.merge(grantId, new Opened(grantId, user, List.of(ref), expiresAt), (a, b) -> {
+            List<RuleRef> both = new ArrayList<>(a.rules());
+            both.addAll(b.rules());
+            return new Opened(a.grantId(), a.user(), both, a.expiresAt());
+        });
     }
 
     private NetworkManagementClient network() {

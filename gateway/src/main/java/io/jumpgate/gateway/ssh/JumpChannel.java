@@ -109,9 +109,7 @@ final class JumpChannel extends TcpipServerChannel {
                 : services.connections().register(allow.grantId(), () -> {
                     auditCut.run();
                     close(false);
-                }, () -> services.policy().forUser(ctx.user(), host, port, ctx.source().getAddress(),
-                        services.inventory().snapshot()) instanceof Decision.Allow again
-                        && allow.grantId().equals(again.grantId()));
+                }, () -> services.stillAdmittedBy(allow.grantId(), ctx.user(), host, port, ctx.source().getAddress()));
         if (tracked != null && tracked.ended()) { // the grant ended while this forward was being admitted
             auditCut.run();
             return refuse(ctx, "administratively prohibited");
