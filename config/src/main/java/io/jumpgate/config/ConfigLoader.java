@@ -130,7 +130,7 @@ public final class ConfigLoader {
                 }
                 approverRefs.put(name, j);
             }
-            roles.put(name, new Role(name, new TargetSelector(globs, tags), ports, allowFrom, jit, recording));
+            roles.put(name, new Role(name, selector(s, globs, tags), ports, allowFrom, jit, recording));
         }
         for (var e : approverRefs.entrySet()) {
             for (String a : roles.get(e.getKey()).jit().approverRoles()) {
@@ -208,6 +208,10 @@ public final class ConfigLoader {
             }
             checkTargetAddress(s, address, limits);
             for (String n : concat(name, aliases)) {
+                if (IpLiterals.parse(n).isPresent()) {
+                    // An IP literal only ever reaches the target at that address: as a name it would be unreachable.
+                    throw s.error(n.equals(name) ? "name" : "aliases", "target name or alias '" + n + "' is an IP address");
+                }
                 if (!names.add(n.toLowerCase(Locale.ROOT))) {
                     throw s.error(n.equals(name) ? "name" : "aliases", "duplicate target name or alias '" + n + "'");
                 }
@@ -434,7 +438,7 @@ public final class ConfigLoader {
                 if (end < 0) throw p.error("frontendPortRangeEnd", "required key 'frontendPortRangeEnd' is missing");
                 if (end < start) throw p.error("frontendPortRangeEnd", "range end " + end + " is below start " + start);
                 if (end - start >= 1000) throw p.error("frontendPortRangeEnd", "a NAT pool spans at most 1000 ports");
-                TargetSelector sel = new TargetSelector(p.strings("targets"), p.stringMap("tags"));
+                TargetSelector sel = selector(p, p.strings("targets"), p.stringMap("tags"));
                 if (sel.isEmpty()) throw p.error("targets", "natPool selects no targets: give 'targets' or 'tags'");
                 for (int port = start; port <= end; port++) claimPort(usedPorts, port, name, p, "frontendPortRangeStart");
                 mappings.add(new RdpSettings.NatPool(name, start, end, backend, sel, raw));
@@ -501,6 +505,15 @@ public final class ConfigLoader {
         }
     }
 
+    /** A selector from a section's {@code targets} and {@code tags}; a bad glob is a config error at {@code targets}. */
+    private static TargetSelector selector(Section s, List<String> globs, Map<String, String> tags) {
+        try {
+            return new TargetSelector(globs, tags);
+        } catch (IllegalArgumentException e) {
+            throw s.error("targets", e.getMessage());
+        }
+    }
+
     static GrantStoreSettings grants(Section root, Path dataDir) {
         Section s = root.section("grants", Set.of("store", "h2File", "jdbcUrl", "username", "password", "passwordEnv",
                 "pollInterval")).orElse(null);
@@ -510,6 +523,12 @@ public final class ConfigLoader {
         }
         GrantStoreSettings.Kind kind = s.enumValue("store", GrantStoreSettings.Kind.H2, GrantStoreSettings.Kind.class);
         String url = s.string("jdbcUrl", null);
+        if (kind == GrantStoreSettings.Kind.H2) {
+            // Database settings under the default H2 store would be ignored: each gateway would keep its own grants.
+            for (String k : List.of("jdbcUrl", "username", "password", "passwordEnv")) {
+                if (s.has(k)) throw s.error(k, k + " is only used with store: postgresql (the store is H2 here)");
+            }
+        }
         if (kind == GrantStoreSettings.Kind.POSTGRESQL && (url == null || !url.startsWith("jdbc:postgresql:"))) {
             throw s.error("jdbcUrl", "store: postgresql needs jdbcUrl: jdbc:postgresql://host:5432/db");
         }

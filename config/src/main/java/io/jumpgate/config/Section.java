@@ -115,10 +115,12 @@ public final class Section {
     public boolean bool(String key, boolean dflt) {
         Scalar s = scalar(key);
         if (s == null) return dflt;
-        if (s.type() != ScalarType.BOOLEAN) {
+        // YAML 1.1 also types yes/no/on/off as booleans; read as text they would all be false (so `required: yes`
+        // would switch a check off). Only true and false are taken.
+        if (s.type() != ScalarType.BOOLEAN || !(s.text().equalsIgnoreCase("true") || s.text().equalsIgnoreCase("false"))) {
             throw error(s, "expected true or false, found '" + s.text() + "'");
         }
-        return Boolean.parseBoolean(s.text());
+        return s.text().equalsIgnoreCase("true");
     }
 
     public Duration duration(String key, Duration dflt) {

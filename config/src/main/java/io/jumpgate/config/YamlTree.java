@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -44,7 +45,12 @@ public final class YamlTree {
             if (t == null) {
                 return new MapNode("", 1, Map.of());
             }
-            return read(p, "");
+            Node root = read(p, "");
+            if (p.nextToken() != null) {
+                throw new ConfigException("", p.currentTokenLocation().getLineNr(),
+                        "more than one YAML document ('---'): put the whole config in one");
+            }
+            return root;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ConfigException("", line, "not valid YAML: " + e.getOriginalMessage());
@@ -79,6 +85,11 @@ public final class YamlTree {
                 return new ListNode(path, line, List.copyOf(items));
             }
             case VALUE_STRING -> {
+                // The parser hands an alias (*name) over as the anchor's name: a list or path would silently become
+                // that word. Aliases are refused (which also rules out alias-expansion bombs).
+                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    throw new ConfigException(path, line, "YAML aliases (*" + p.getText() + ") are not supported: write the value out");
+                }
                 return new Scalar(path, line, p.getText(), ScalarType.STRING);
             }
             case VALUE_NUMBER_INT -> {

@@ -117,6 +117,22 @@ class ConfigLoaderTest {
                 Arguments.of("invalid YAML", "roles: [unclosed\n", "", "not valid YAML"),
                 Arguments.of("role without ports", GOOD.replace("    ports: [22]\n", ""), "roles[1].ports", "allows no ports"),
                 Arguments.of("postgresql without url", GOOD + "grants:\n  store: postgresql\n", "grants.jdbcUrl", "jdbcUrl"),
+                // YAML 1.1 booleans other than true/false were read as false: `required: yes` gave standing access.
+                Arguments.of("yes for a boolean", GOOD.replace("required: true", "required: yes"), "roles[1].jit.required",
+                        "expected true or false, found 'yes'"),
+                Arguments.of("on for a boolean", GOOD.replace("allowLoopbackTargets: true", "allowLoopbackTargets: on"),
+                        "limits.allowLoopbackTargets", "expected true or false, found 'on'"),
+                Arguments.of("YAML alias", GOOD.replace("targets: [\"web_*\"]", "targets: &webs [\"web_*\"]")
+                        .replace("tags: {tier: db}", "targets: *webs"), "roles[1].targets", "YAML aliases (*webs)"),
+                Arguments.of("second YAML document", GOOD + "---\nlimits: {idleTimeout: 1m}\n", "", "more than one YAML document"),
+                Arguments.of("database settings under H2", GOOD + "grants:\n  jdbcUrl: jdbc:postgresql://db:5432/jg\n",
+                        "grants.jdbcUrl", "only used with store: postgresql"),
+                Arguments.of("alias that is an IP address", GOOD.replace("aliases: [web0]", "aliases: [web0, 10.0.0.5]"),
+                        "inventory.static[0].aliases", "is an IP address"),
+                Arguments.of("empty target glob", GOOD.replace("targets: [\"web_*\"]\n    ports", "targets: [\"\"]\n    ports"),
+                        "roles[0].targets", "empty target glob"),
+                Arguments.of("empty NAT pool glob", GOOD.replace("targets: [\"web_*\"]}", "targets: [\"\"]}"),
+                        "rdp.mappings[0].natPool.targets", "empty target glob"),
                 Arguments.of("unreadable revocation list", GOOD.replace("listen: 0.0.0.0:2222",
                         "listen: 0.0.0.0:2222\n  revokedKeys: /nonexistent/revoked_keys"), "ssh.revokedKeys",
                         "cannot read /nonexistent/revoked_keys"));

@@ -66,10 +66,15 @@ public final class AzureVmssInventory implements Inventory {
     private final Clock clock;
     private final boolean allowLoopbackTargets;
     private final AtomicReference<State> state;
+    /** Guarded by {@link #schedulerLock}, not by this object's monitor: stopping must not wait for a refresh under way. */
     private ScheduledExecutorService scheduler;
+    private final Object schedulerLock = new Object();
 
-    /** A snapshot and, for NSG just-in-time rules, each target's primary NIC id (by lower-case name). */
-    private record State(InventorySnapshot snapshot, Map<String, String> nicIds) {}
+    /**
+     * A snapshot and, for NSG just-in-time rules, each target's primary NIC id (by lower-case name); and the configured
+     * scale sets Resource Manager does not have (404: deleted, or a wrong name), which contribute no targets.
+     */
+    private record State(InventorySnapshot snapshot, Map<String, String> nicIds, List<String> missing) {}
 
     /**
      * @param allowLoopbackTargets accept 127.0.0.x instance addresses (tests, demos); from {@code limits}
@@ -82,19 +87,21 @@ public final class AzureVmssInventory implements Inventory {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.allowLoopbackTargets = allowLoopbackTargets;
         this.state = new AtomicReference<>(new State(
-                new InventorySnapshot(List.of(), Instant.EPOCH, "not refreshed yet"), Map.of()));
+                new InventorySnapshot(List.of(), Instant.EPOCH, "not refreshed yet"), Map.of(), List.of()));
     }
 
     /** Refreshes in the background now and then every {@code refreshInterval}; idempotent. */
-    public synchronized void start() {
-        if (scheduler != null) return;
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jumpgate-inventory-azure");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = settings.refreshInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::refreshQuietly, 0, every, TimeUnit.MILLISECONDS);
+    public void start() {
+        synchronized (schedulerLock) {
+            if (scheduler != null) return;
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jumpgate-inventory-azure");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = settings.refreshInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(this::refreshQuietly, 0, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -124,7 +131,7 @@ public final class AzureVmssInventory implements Inventory {
             after = fetch();
         } catch (RuntimeException e) {
             String error = AzureErrors.describe(e, "it needs Reader on the scale sets' resource groups");
-            State stale = new State(before.snapshot().stale(error), before.nicIds());
+            State stale = new State(before.snapshot().stale(error), before.nicIds(), before.missing());
             state.set(stale);
             if (!error.equals(before.snapshot().lastError())) {
                 log.warn("Azure inventory refresh failed, keeping {} targets from {}: {}",
@@ -141,7 +148,10 @@ public final class AzureVmssInventory implements Inventory {
         state.set(after);
         List<Target> old = before.snapshot().targets();
         List<Target> now = after.snapshot().targets();
-        if (!old.equals(now) || before.snapshot().isStale()) {
+        if (!after.missing().equals(before.missing()) && !after.missing().isEmpty()) {
+            log.warn("Azure inventory: scale sets not found (deleted, or a wrong name), no targets from them: {}", after.missing());
+        }
+        if (!old.equals(now) || before.snapshot().isStale() || !after.missing().equals(before.missing())) {
             Set<String> oldNames = names(old), newNames = names(now);
             int added = (int) newNames.stream().filter(n -> !oldNames.contains(n)).count();
             int removed = (int) oldNames.stream().filter(n -> !newNames.contains(n)).count();
@@ -152,6 +162,7 @@ public final class AzureVmssInventory implements Inventory {
                     .field("added", added).field("removed", removed)
                     .field("changed", (int) now.stream().filter(t -> !old.contains(t)).count() - added)
                     .field("recovered", before.snapshot().isStale() && !before.snapshot().fetchedAt().equals(Instant.EPOCH))
+                    .field("missing", after.missing())
                     .build());
         }
         return after.snapshot();
@@ -172,9 +183,18 @@ public final class AzureVmssInventory implements Inventory {
         var compute = azure.compute().serviceClient();
         var network = azure.network().serviceClient();
         Map<AzureSettings.ScaleSetRef, Map<String, String>> sets = new LinkedHashMap<>();
+        // A configured scale set that Resource Manager does not have (deleted, or its resource group) contributes no
+        // targets and the others go on: keeping the whole last snapshot would freeze every other set's changes for as
+        // long as it stays configured. Any other error keeps the last snapshot (throttling, outages, permissions).
+        List<String> missing = new ArrayList<>();
         for (AzureSettings.ScaleSetRef r : settings.scaleSets()) {
-            VirtualMachineScaleSetInner v = compute.getVirtualMachineScaleSets().getByResourceGroup(r.resourceGroup(), r.name());
-            sets.put(r, tagsOf(v.tags()));
+            try {
+                VirtualMachineScaleSetInner v = compute.getVirtualMachineScaleSets().getByResourceGroup(r.resourceGroup(), r.name());
+                sets.put(r, tagsOf(v.tags()));
+            } catch (RuntimeException e) {
+                if (AzureErrors.status(e) != 404) throw e;
+                missing.add(r.resourceGroup() + "/" + r.name());
+            }
         }
         if (!settings.tagSelector().isEmpty()) {
             for (VirtualMachineScaleSetInner v : compute.getVirtualMachineScaleSets().list()) {
@@ -187,17 +207,25 @@ public final class AzureVmssInventory implements Inventory {
         List<Found> found = new ArrayList<>();
         for (var e : sets.entrySet()) {
             String rg = e.getKey().resourceGroup(), vmss = e.getKey().name();
-            Map<String, NetworkInterfaceInner> nics = byId(network.getNetworkInterfaces()
-                    .listVirtualMachineScaleSetNetworkInterfaces(rg, vmss));
-            for (VirtualMachineScaleSetVMInner vm : compute.getVirtualMachineScaleSetVMs()
-                    .list(rg, vmss, null, null, "instanceView", Context.NONE)) {
-                Map<String, String> tags = new LinkedHashMap<>(e.getValue());
-                tags.putAll(tagsOf(vm.tags()));
-                tags.put(TAG_SCALE_SET, vmss);
-                found.add(machine(vm.name(), vm.instanceId(), vm.osProfile(), vm.networkProfile(),
-                        vm.instanceView() == null ? null : vm.instanceView().statuses(), vm.zones(), tags, rg,
-                        "azure:" + rg + "/" + vmss, nics));
+            List<Found> ofSet = new ArrayList<>();
+            try {
+                Map<String, NetworkInterfaceInner> nics = byId(network.getNetworkInterfaces()
+                        .listVirtualMachineScaleSetNetworkInterfaces(rg, vmss));
+                for (VirtualMachineScaleSetVMInner vm : compute.getVirtualMachineScaleSetVMs()
+                        .list(rg, vmss, null, null, "instanceView", Context.NONE)) {
+                    Map<String, String> tags = new LinkedHashMap<>(e.getValue());
+                    tags.putAll(tagsOf(vm.tags()));
+                    tags.put(TAG_SCALE_SET, vmss);
+                    ofSet.add(machine(vm.name(), vm.instanceId(), vm.osProfile(), vm.networkProfile(),
+                            vm.instanceView() == null ? null : vm.instanceView().statuses(), vm.zones(), tags, rg,
+                            "azure:" + rg + "/" + vmss, nics));
+                }
+            } catch (RuntimeException x) {
+                if (AzureErrors.status(x) != 404 || !settings.scaleSets().contains(e.getKey())) throw x;
+                missing.add(rg + "/" + vmss); // deleted while this refresh read it
+                continue;
             }
+            found.addAll(ofSet);
         }
         if (settings.includeVms()) {
             Set<String> groups = new LinkedHashSet<>();
@@ -213,7 +241,7 @@ public final class AzureVmssInventory implements Inventory {
                 }
             }
         }
-        return publish(found);
+        return publish(found, missing);
     }
 
     private Found machine(String name, String instanceId, OSProfile os, NetworkProfile net, List<InstanceViewStatus> statuses,
@@ -277,21 +305,24 @@ public final class AzureVmssInventory implements Inventory {
         return PowerState.UNKNOWN;
     }
 
-    /** Drops duplicate names and aliases (first wins, in snapshot order) so a name always means one machine. */
-    private State publish(List<Found> found) {
+    /**
+     * Drops duplicate names and aliases so a name always means one machine: names are claimed first (first wins, in
+     * snapshot order), then aliases, so one machine's computer name can never hide or take over another's name.
+     */
+    private State publish(List<Found> found, List<String> missing) {
         List<Found> ordered = new ArrayList<>(found);
         ordered.removeIf(Objects::isNull);
         ordered.sort((a, b) -> (a.target().source() + "/" + a.target().name()).compareTo(b.target().source() + "/" + b.target().name()));
         Set<String> taken = new HashSet<>();
+        List<Found> named = new ArrayList<>();
+        for (Found f : ordered) {
+            if (taken.add(f.target().name().toLowerCase(Locale.ROOT))) named.add(f);
+            else log.warn("Azure inventory: duplicate target name {} from {} ignored", f.target().name(), f.target().source());
+        }
         List<Target> targets = new ArrayList<>();
         Map<String, String> nicIds = new HashMap<>();
-        for (Found f : ordered) {
-            if (f == null) continue;
+        for (Found f : named) {
             Target t = f.target();
-            if (!taken.add(t.name().toLowerCase(Locale.ROOT))) {
-                log.warn("Azure inventory: duplicate target name {} from {} ignored", t.name(), t.source());
-                continue;
-            }
             List<String> aliases = new ArrayList<>();
             for (String a : t.aliases()) {
                 if (taken.add(a.toLowerCase(Locale.ROOT))) aliases.add(a);
@@ -300,7 +331,7 @@ public final class AzureVmssInventory implements Inventory {
             targets.add(new Target(t.name(), aliases, t.address(), t.tags(), t.instanceId(), t.state(), t.source()));
             if (f.nicId() != null) nicIds.put(t.name().toLowerCase(Locale.ROOT), f.nicId());
         }
-        return new State(InventorySnapshot.of(targets, clock.instant()), Map.copyOf(nicIds));
+        return new State(InventorySnapshot.of(targets, clock.instant()), Map.copyOf(nicIds), List.copyOf(missing));
     }
 
     private static Map<String, NetworkInterfaceInner> byId(Iterable<NetworkInterfaceInner> nics) {
@@ -311,8 +342,12 @@ public final class AzureVmssInventory implements Inventory {
         return m;
     }
 
+    /** Azure's tags of a resource, without any {@code azure:*} names: those are set by the gateway alone. */
     private static Map<String, String> tagsOf(Map<String, String> tags) {
-        return tags == null ? Map.of() : tags;
+        if (tags == null) return Map.of();
+        Map<String, String> own = new LinkedHashMap<>(tags);
+        own.keySet().removeIf(k -> k.regionMatches(true, 0, "azure:", 0, 6));
+        return own;
     }
 
     /** Tag names are case-insensitive in Azure; values are compared exactly. */
@@ -327,10 +362,12 @@ public final class AzureVmssInventory implements Inventory {
     }
 
     @Override
-    public synchronized void close() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
+    public void close() {
+        synchronized (schedulerLock) {
+            if (scheduler != null) {
+                scheduler.shutdownNow(); // interrupts a refresh under way (a Retry-After wait); does not wait for it
+                scheduler = null;
+            }
         }
     }
 }

@@ -237,13 +237,82 @@ class AzureVmssInventoryTest {
     }
 
     @Test
-    void missingScaleSetIsAClearError() throws Exception {
-        try (AzureVmssInventory inv = inventory(List.of(new AzureSettings.ScaleSetRef("rg-web", "nope")), Map.of(),
+    void aMissingScaleSetContributesNothingAndIsReportedWhileTheOthersStayCurrent() throws Exception {
+        FakeArm.Vmss old = arm.scaleSet("rg-web", "old");
+        old.add(0, "127.0.0.40", "running", null);
+        try (AzureVmssInventory inv = inventory(List.of(new AzureSettings.ScaleSetRef("rg-web", "web"),
+                new AzureSettings.ScaleSetRef("rg-web", "old"), new AzureSettings.ScaleSetRef("rg-web", "nope")), Map.of(),
                 Duration.ofMinutes(1))) {
             InventorySnapshot snap = inv.refresh();
-            assertTrue(snap.lastError().startsWith("HTTP 404 ResourceNotFound"), snap.lastError());
-            assertTrue(snap.targets().isEmpty());
+            assertFalse(snap.isStale(), snap.lastError());
+            assertEquals(6, snap.targets().size());
+            assertEquals(List.of("rg-web/nope"), events(AuditType.INVENTORY_REFRESHED).get(0).fields().get("missing"));
+            // "old" is deleted and "web" scales in and out: the deletion must not freeze web's changes (it used to keep
+            // the whole last snapshot, scaled-in web_0 included, for as long as "old" stayed configured).
+            synchronized (arm) {
+                arm.scaleSets.remove("rg-web/old");
+                web.instances.remove(0);
+                web.add(12, "127.0.0.32", "running", null);
+            }
+            snap = inv.refresh();
+            assertFalse(snap.isStale(), snap.lastError());
+            assertTrue(snap.byName("web_12").isPresent(), "scale-out seen");
+            assertTrue(snap.byName("web_0").isEmpty(), "scale-in seen");
+            assertTrue(snap.byName("old_0").isEmpty(), "the deleted set's instances are gone");
+            AuditEvent last = events(AuditType.INVENTORY_REFRESHED).get(1);
+            assertEquals(List.of("rg-web/old", "rg-web/nope"), last.fields().get("missing"));
         }
+    }
+
+    @Test
+    void aComputerNameNeverTakesAnotherMachinesName() throws Exception {
+        arm.vm("rg-web", "app-2", "127.0.0.60", "running");  // its computer name is "app2" (the fake drops '-')
+        arm.vm("rg-web", "app2", "127.0.0.61", "running");   // a VM named app2: a clone, a rebuild
+        try (AzureVmssInventory inv = standaloneInventory()) {
+            InventorySnapshot snap = inv.refresh();
+            assertEquals(InetAddress.getByName("127.0.0.61"), snap.resolve("app2").orElseThrow().address(),
+                    "'app2' reaches VM app2, not app-2's computer name");
+            assertEquals(List.of(), snap.byName("app-2").orElseThrow().aliases(), "the taken alias is dropped");
+        }
+    }
+
+    @Test
+    void azureTagsOnAResourceCannotClaimWhatTheGatewaySets() throws Exception {
+        arm.vm("rg-web", "dev-box", "127.0.0.70", "running").tags.put("azure:scaleSet", "web");
+        web.instances.get(0).tags.put("Azure:ResourceGroup", "rg-prod");
+        try (AzureVmssInventory inv = standaloneInventory()) {
+            InventorySnapshot snap = inv.refresh();
+            Map<String, String> devBox = snap.byName("dev-box").orElseThrow().tags();
+            assertEquals(null, devBox.get("azure:scaleSet"), "a standalone VM is in no scale set: " + devBox);
+            Map<String, String> web0 = snap.byName("web_0").orElseThrow().tags();
+            assertEquals("rg-web", web0.get("azure:resourceGroup"));
+            assertFalse(web0.containsKey("Azure:ResourceGroup"), web0.toString());
+        }
+    }
+
+    @Test
+    void stoppingDoesNotWaitForARefreshUnderWay() throws Exception {
+        arm.fail("web/virtualmachines", 429, 100, "4"); // throttled: Retry-After 4 s, again and again
+        AzureVmssInventory inv = webInventory();
+        Thread refresh = new Thread(inv::refresh);
+        refresh.start();
+        try {
+            Poll.until(Duration.ofSeconds(10), "refresh waiting on Retry-After", () -> refresh.getState() == Thread.State.TIMED_WAITING
+                    || refresh.getState() == Thread.State.WAITING);
+            long t0 = System.nanoTime();
+            inv.close();
+            long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            assertTrue(ms < 2000, "close() waited " + ms + " ms for the refresh");
+        } finally {
+            refresh.interrupt();
+            refresh.join(30_000);
+        }
+    }
+
+    private AzureVmssInventory standaloneInventory() throws Exception {
+        AzureSettings s = new AzureSettings(FakeArm.SUB, null, new AzureSettings.DefaultChain(),
+                List.of(new AzureSettings.ScaleSetRef("rg-web", "web")), Map.of(), true, Duration.ofMinutes(1), arm.endpoints());
+        return new AzureVmssInventory(clients(arm), s, audit, Clock.fixed(NOW, ZoneOffset.UTC), true);
     }
 
     @Test

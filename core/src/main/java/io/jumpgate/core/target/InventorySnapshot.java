@@ -37,15 +37,14 @@ public record InventorySnapshot(List<Target> targets, Instant fetchedAt, String 
         return lastError != null;
     }
 
-    /** Finds a target by name or alias (case-insensitive), or by an IP literal equal to its address. Never uses DNS. */
+    /**
+     * Finds a target by name or alias (case-insensitive), or by an IP literal equal to its address. Never uses DNS.
+     * An IP literal is only ever matched against addresses: a target named or aliased like another one's address
+     * (a static alias, a VM named "10.0.0.6") cannot take that address over.
+     */
     public Optional<Target> resolve(String host) {
         if (host == null || host.isEmpty()) {
             return Optional.empty();
-        }
-        for (Target t : targets) {
-            if (t.answersTo(host)) {
-                return Optional.of(t);
-            }
         }
         Optional<InetAddress> literal = IpLiterals.parse(host);
         if (literal.isPresent()) {
@@ -53,6 +52,12 @@ public record InventorySnapshot(List<Target> targets, Instant fetchedAt, String 
                 if (literal.get().equals(t.address())) {
                     return Optional.of(t);
                 }
+            }
+            return Optional.empty();
+        }
+        for (Target t : targets) {
+            if (t.answersTo(host)) {
+                return Optional.of(t);
             }
         }
         return Optional.empty();

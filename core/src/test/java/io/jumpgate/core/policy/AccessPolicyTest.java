@@ -119,6 +119,19 @@ class AccessPolicyTest {
     }
 
     @Test
+    void anIpLiteralOnlyEverReachesTheTargetAtThatAddress() {
+        // A static alias, or a VM named like another target's address, must not take that address over.
+        InventorySnapshot s = InventorySnapshot.of(List.of(
+                new Target("web", List.of("10.0.0.6"), ip("10.0.0.5"), Map.of(), "web", PowerState.RUNNING, "static"),
+                new Target("10.0.0.7", List.of(), ip("10.0.0.8"), Map.of(), "x", PowerState.RUNNING, "azure"),
+                new Target("db", List.of(), ip("10.0.0.6"), Map.of(), "db", PowerState.RUNNING, "static")), Instant.EPOCH);
+        assertEquals("db", s.resolve("10.0.0.6").orElseThrow().name());
+        assertTrue(s.resolve("10.0.0.7").isEmpty(), "no target has that address");
+        assertEquals("10.0.0.7", s.resolve("10.0.0.8").orElseThrow().name());
+        assertEquals("web", s.resolve("WEB").orElseThrow().name());
+    }
+
+    @Test
     void visibleTargetsFollowRoles() {
         assertEquals(List.of("self", "web_0", "web_1", "web_2"),
                 policy(GrantLookup.NONE).visibleTargets(bob, inv).stream().map(Target::name).sorted().toList());
