@@ -33,6 +33,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.time.Clock;
@@ -209,6 +211,7 @@ public final class Gateway implements AutoCloseable {
 
         public Gateway build() throws IOException {
             List<AutoCloseable> owned = new ArrayList<>();
+            privateDirectory(config.dataDir());
             try {
                 AuditSink a = audit;
                 if (a == null) {
@@ -287,6 +290,33 @@ public final class Gateway implements AutoCloseable {
 
         private static PrintStream printer(OutputStream out) {
             return new PrintStream(out, true, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The data directory, private to the gateway's user: created 0700, and an existing one that others may enter is
+     * made 0700 (with a warning). What it holds must not be readable by other local users: the grant database's
+     * {@code .lock.db}, for one, names the port and key of its local server, with which anyone could write grants.
+     */
+    static void privateDirectory(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+                return;
+            }
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> now = Files.getPosixFilePermissions(dir);
+            if (!owner.containsAll(now)) {
+                Files.setPosixFilePermissions(dir, owner);
+                LOG.warn("data directory {} was open to other users ({}); it is now rwx------", dir,
+                        java.nio.file.attribute.PosixFilePermissions.toString(now));
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to set
+        } catch (java.nio.file.FileSystemException e) {
+            if (!Files.isDirectory(dir)) throw e;
+            LOG.warn("data directory {} is open to other users and cannot be made private: {}", dir, e.getMessage());
         }
     }
 }

@@ -56,6 +56,28 @@ class GatewayRestartTest {
         assertTrue(AuditVerifier.verify(data.resolve("audit/audit.jsonl")).ok());
     }
 
+    @Test
+    void theDataDirectoryIsPrivateAndHasOneGateway(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("gw");
+        Files.createDirectories(data);
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x")); // as umask 022 makes it
+        String yaml = YAML.formatted("\"" + OpenSshClient.publicLine(new OpenSshClient(dir.resolve("client")).newKey("k")) + "\"");
+        try (GatewayFixture gw = GatewayFixture.start(data, yaml)) {
+            // The grant database's .lock.db names its local server's port and key: other users must not read it.
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+            // A second gateway on the same data directory would write over the first one's audit lines.
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> GatewayFixture.start(data, yaml).close());
+            assertTrue(e.getMessage().contains("being written by another process"), e.getMessage());
+            gw.awaitAudit("gateway.started", x -> true);
+        }
+        assertTrue(AuditVerifier.verify(data.resolve("audit/audit.jsonl")).ok());
+        Path fresh = dir.resolve("new/data");
+        try (GatewayFixture gw = GatewayFixture.start(fresh, yaml)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        }
+    }
+
     private static ProcessResult run(OpenSshClient client, GatewayFixture gw, Path key) throws Exception {
         return client.run("ssh", "-o", "IdentityFile=" + key, "-o", "User=alice", "-o", "Port=" + gw.port(), "127.0.0.1", "info");
     }

@@ -29,7 +29,10 @@ public final class GrantStores {
         if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
         Path abs = file.toAbsolutePath();
         try {
-            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+            if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) {
+                Files.createDirectories(abs.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
         } catch (IOException e) {
             throw new GrantStoreException("cannot create " + abs.getParent() + ": " + e.getMessage(), e);
         }

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 public final class HashChain {
     public static final String GENESIS = "0".repeat(64);
     static final String HASH_MARK = ",\"hash\":\"";
+    /** DOTALL: '.' must also take U+0085 and U+2028/9, which records written before they were escaped can hold. */
     private static final Pattern LINE = Pattern.compile(
-            "^\\{\"seq\":(\\d{1,18}),\"prev\":\"([0-9a-f]{64})\",.*,\"hash\":\"([0-9a-f]{64})\"\\}$");
+            "^\\{\"seq\":(\\d{1,18}),\"prev\":\"([0-9a-f]{64})\",.*,\"hash\":\"([0-9a-f]{64})\"\\}$", Pattern.DOTALL);
 
     private HashChain() {}
 

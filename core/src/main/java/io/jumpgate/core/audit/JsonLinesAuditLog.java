@@ -2,15 +2,22 @@ package io.jumpgate.core.audit;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 
 /**
  * Appends events as hash-chained JSON lines to one file. Each event is written with one {@code write} call
  * before {@link #emit} returns (so a killed process loses nothing it acknowledged), and forced to disk on
  * close. A restarted gateway continues the chain from the file's last line.
+ *
+ * <p>One writer per file: the file is locked while open ({@code flock}-style, across processes), so a second gateway on
+ * the same data directory, or two operator commands at once, cannot write over each other's lines.
  *
  * <p>Written through a {@link RandomAccessFile}, not a {@code FileChannel}: an NIO file channel is closed for every
  * thread when one thread is interrupted while using it, which would end the security record (and, since the gateway
@@ -28,6 +35,15 @@ public final class JsonLinesAuditLog implements AuditSink {
     private boolean closed;
 
     public JsonLinesAuditLog(Path file, boolean syncEachEvent) throws IOException {
+        this(file, syncEachEvent, Duration.ZERO);
+    }
+
+    /**
+     * @param waitForLock how long to wait for another writer to close the file (zero: fail at once, as a gateway does;
+     *                    a short operator command can wait for another one to finish)
+     * @throws IOException also when another process (or another open log in this one) writes the file
+     */
+    public JsonLinesAuditLog(Path file, boolean syncEachEvent, Duration waitForLock) throws IOException {
         this.file = file;
         this.syncEachEvent = syncEachEvent;
         Path dir = file.toAbsolutePath().getParent();
@@ -37,12 +53,42 @@ public final class JsonLinesAuditLog implements AuditSink {
         }
         boolean existed = Files.exists(file);
         this.out = new RandomAccessFile(file.toFile(), "rw");
-        if (!existed) {
-            trySetPermissions(file, "rw-------");
+        try {
+            if (!existed) {
+                trySetPermissions(file, "rw-------");
+            }
+            lock(waitForLock);
+            resume();
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
         }
-        resume();
         end = out.length();
         out.seek(end);
+    }
+
+    /** Takes the writer's lock (held until close), waiting up to {@code wait} for another writer. */
+    private void lock(Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (int attempt = 0; ; attempt++) {
+            FileLock l;
+            try {
+                l = out.getChannel().tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null; // this process already writes the file
+            }
+            if (l != null) return;
+            if (System.nanoTime() - deadline >= 0 || attempt >= 10_000) {
+                throw new IOException("audit log " + file + " is being written by another process (is another gateway "
+                        + "running on the same data directory?)");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the audit log " + file);
+            }
+        }
     }
 
     private void resume() throws IOException {
@@ -57,14 +103,30 @@ public final class JsonLinesAuditLog implements AuditSink {
         byte[] buf = new byte[tail];
         out.seek(size - tail);
         out.readFully(buf);
-        String text = new String(buf, StandardCharsets.UTF_8);
-        if (!text.endsWith("\n")) {
-            // A torn last line (crash mid-write on a full disk): terminate it so the next event starts clean.
-            // `audit verify` reports the torn line; nothing before it is touched.
-            out.seek(size);
-            out.write('\n');
-            text = text + "\n";
+        if (buf[tail - 1] != '\n') {
+            // A torn last line (a crash mid-write): it is no record, and left in place it would stop `audit verify` at
+            // it for good, so nothing written after the crash could be verified. It is kept, byte for byte, in a file of
+            // its own beside the log, and the log is cut back to its last complete line, where the chain goes on.
+            int cut = tail;
+            while (cut > 0 && buf[cut - 1] != '\n') cut--;
+            if (cut == 0 && size > tail) {
+                // No line break in the last MiB: not a torn line of ours; terminate it and leave it for verify to report.
+                out.seek(size);
+                out.write('\n');
+                buf = java.util.Arrays.copyOf(buf, tail + 1);
+                buf[tail] = '\n';
+            } else {
+                long keep = size - (tail - cut);
+                Path aside = file.resolveSibling(file.getFileName() + ".torn-" + keep);
+                Files.write(aside, java.util.Arrays.copyOfRange(buf, cut, tail), StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                trySetPermissions(aside, "rw-------");
+                out.setLength(keep);
+                out.getFD().sync();
+                buf = java.util.Arrays.copyOf(buf, cut);
+            }
         }
+        String text = new String(buf, StandardCharsets.UTF_8);
         String[] lines = text.split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             HashChain.Line l = HashChain.parse(lines[i]);

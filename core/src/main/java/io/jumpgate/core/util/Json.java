@@ -24,7 +24,11 @@ public final class Json {
         int n = s.length();
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x2028 && c != 0x2029) continue;
+            // Escaped besides what JSON requires: DEL and the C1 controls (U+0085 is a line break to some readers and
+            // to regex '.'), U+2028/U+2029, and lone surrogates (UTF-8 cannot carry them): a record stays one line,
+            // byte for byte what was hashed.
+            if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x7F || c > 0x9F) && c != 0x2028 && c != 0x2029
+                    && !(Character.isSurrogate(c) && !pairedSurrogate(s, i))) continue;
             b.append(s, from, i);
             from = i + 1;
             switch (c) {
@@ -38,6 +42,13 @@ public final class Json {
             }
         }
         b.append(s, from, n).append('"');
+    }
+
+    /** Is the surrogate at {@code i} half of a valid pair? */
+    private static boolean pairedSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();

@@ -146,17 +146,85 @@ class AuditChainTest {
     }
 
     @Test
-    void tornLastLineIsReportedAndLaterEventsStillAppend() throws Exception {
+    void aTornLastLineIsSetAsideAndTheChainGoesOnVerifiably() throws Exception {
         Path f = writeLog(2);
-        Files.writeString(f, "{\"seq\":3,\"prev\":\"abc", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        long before = Files.size(f);
+        // A crash mid-write, inside a multi-byte character: the torn bytes are kept exactly as they were.
+        byte[] torn = "{\"seq\":3,\"prev\":\"abc ü".getBytes(StandardCharsets.UTF_8);
+        Files.write(f, java.util.Arrays.copyOf(torn, torn.length - 1), java.nio.file.StandardOpenOption.APPEND);
         try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            assertEquals(2, log.head().seq());
             log.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).outcome(Outcome.INFO, "ok").build());
         }
         List<String> l = lines(f);
-        assertEquals(4, l.size());
-        assertTrue(l.get(3).startsWith("{\"seq\":3,"), "chain continues from the last complete line");
+        assertEquals(3, l.size());
+        assertTrue(l.get(2).startsWith("{\"seq\":3,"), "chain continues from the last complete line");
         AuditVerifier.Result r = AuditVerifier.verify(f);
-        assertEquals(3, r.badLine(), "the torn line is named");
+        assertTrue(r.ok(), "what was written after the crash verifies: " + r.problem());
+        Path aside = f.resolveSibling("audit.jsonl.torn-" + before);
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOf(torn, torn.length - 1), Files.readAllBytes(aside)),
+                "the torn bytes are kept beside the log");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(aside)));
+    }
+
+    @Test
+    void c1ControlsLineSeparatorsAndLoneSurrogatesKeepALineOneVerifiableRecord() throws Exception {
+        // U+0085 (NEL) is a line break to regex '.', and anyone can send it as an SSH user name before logging in.
+        Path f = dir.resolve("nel.jsonl");
+        String[] nasty = {"mallory\u0085x", "a\u2028b\u2029c", "del\u007f c1\u009b[2J", "lone \ud800 surrogate", "pair 😀"};
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            for (String n : nasty) {
+                log.emit(AuditEvent.builder(AuditType.AUTH_FAILED, Instant.now()).outcome(Outcome.DENIED, "no_such_user").user(n).build());
+            }
+        }
+        String text = Files.readString(f, StandardCharsets.UTF_8);
+        for (char c : new char[] {0x85, 0x2028, 0x2029, 0x7f, 0x9b}) assertEquals(-1, text.indexOf(c), "escaped: " + (int) c);
+        assertTrue(text.contains("pair 😀"), "valid pairs are written as they are");
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertTrue(r.ok(), r.problem());
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            assertEquals(5, log.head().seq(), "a restart continues after the last record, not before it");
+        }
+    }
+
+    @Test
+    void recordsWrittenWithARawNextLineBeforeItWasEscapedStillVerifyAndChain() throws Exception {
+        Path f = dir.resolve("old.jsonl");
+        HashChain.Line one = HashChain.link(1, HashChain.GENESIS, "{\"type\":\"auth.failed\",\"user\":\"m\u0085x\"}");
+        Files.writeString(f, one.text() + "\n", StandardCharsets.UTF_8);
+        assertTrue(AuditVerifier.verify(f).ok(), AuditVerifier.verify(f).problem());
+        try (JsonLinesAuditLog log = new JsonLinesAuditLog(f, false)) {
+            assertEquals(1, log.head().seq());
+        }
+    }
+
+    @Test
+    void oneWriterPerFile() throws Exception {
+        Path f = writeLog(1);
+        try (JsonLinesAuditLog a = new JsonLinesAuditLog(f, false)) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> new JsonLinesAuditLog(f, false));
+            assertTrue(e.getMessage().contains("being written by another process"), e.getMessage());
+            a.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).outcome(Outcome.INFO, "ok").build());
+        }
+        // A waiting writer gets the file once the first closes, and continues the chain.
+        JsonLinesAuditLog first = new JsonLinesAuditLog(f, false);
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException ignored) {
+                // close now
+            }
+            first.close();
+        });
+        closer.start();
+        try (JsonLinesAuditLog second = new JsonLinesAuditLog(f, false, java.time.Duration.ofSeconds(20))) {
+            second.emit(AuditEvent.builder(AuditType.GATEWAY_STARTED, Instant.now()).outcome(Outcome.INFO, "ok").build());
+        }
+        closer.join(10_000);
+        AuditVerifier.Result r = AuditVerifier.verify(f);
+        assertTrue(r.ok(), r.problem());
+        assertEquals(3, r.lines());
     }
 
     @Test

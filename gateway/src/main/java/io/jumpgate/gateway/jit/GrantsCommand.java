@@ -58,7 +58,7 @@ public final class GrantsCommand implements Callable<Integer> {
         }
         Path auditFile = audit != null ? audit : cfg.audit().file().resolveSibling("operator-audit.jsonl");
         try (JdbcGrantStore store = GrantStores.open(cfg.grants());
-             JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, true)) {
+             JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, true, java.time.Duration.ofSeconds(10))) {
             GrantService service = new GrantService(store, cfg.roles(),
                     () -> InventorySnapshot.of(cfg.inventory().staticTargets(), Clock.systemUTC().instant()), log, Clock.systemUTC());
             return new JitCommand(service).runAsOperator(operatorName(), words, out, err);
