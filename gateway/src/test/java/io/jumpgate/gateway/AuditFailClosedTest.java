@@ -1,10 +1,7 @@
 package io.jumpgate.gateway;
 
-import io.jumpgate.core.audit.AuditEvent;
-import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.audit.AuditType;
-import io.jumpgate.core.audit.AuditWriteException;
-import io.jumpgate.core.audit.MemoryAuditSink;
+import io.jumpgate.gateway.testing.FailingAuditSink;
 import io.jumpgate.gateway.testing.GatewayFixture;
 import io.jumpgate.gateway.testing.OpenSshClient;
 import io.jumpgate.gateway.testing.ProcessResult;
@@ -13,29 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When the audit record cannot be written, the audited action does not happen. */
 class AuditFailClosedTest {
-    /** Records events, but fails the write of the given types as a full disk would. */
-    static final class FailingSink implements AuditSink {
-        final MemoryAuditSink ok = new MemoryAuditSink();
-        final Set<AuditType> failing;
-
-        FailingSink(AuditType... failing) {
-            this.failing = Set.of(failing);
-        }
-
-        @Override
-        public void emit(AuditEvent e) {
-            if (failing.contains(e.type())) throw new AuditWriteException("disk full (test)", null);
-            ok.emit(e);
-        }
-    }
-
     private static final String YAML = """
             ssh:
               listen: 127.0.0.1:0
@@ -54,7 +34,7 @@ class AuditFailClosedTest {
     void forwardIsRefusedWhenItsAuditFails(@TempDir Path dir) throws Exception {
         OpenSshClient client = new OpenSshClient(dir.resolve("client"));
         Path key = client.newKey("alice");
-        FailingSink sink = new FailingSink(AuditType.FORWARD_ALLOWED);
+        FailingAuditSink sink = new FailingAuditSink(AuditType.FORWARD_ALLOWED);
         try (GatewayFixture gw = GatewayFixture.start(dir.resolve("gw"),
                 YAML.formatted(FreePorts.nextLoopbackHost(), OpenSshClient.publicLine(key)), sink)) {
             client.knownHost("127.0.0.1", gw.port(), gw.hostKeyLine());
@@ -70,7 +50,7 @@ class AuditFailClosedTest {
     void loginIsRefusedWhenItsAuditFails(@TempDir Path dir) throws Exception {
         OpenSshClient client = new OpenSshClient(dir.resolve("client"));
         Path key = client.newKey("alice");
-        FailingSink sink = new FailingSink(AuditType.AUTH_SUCCEEDED);
+        FailingAuditSink sink = new FailingAuditSink(AuditType.AUTH_SUCCEEDED);
         try (GatewayFixture gw = GatewayFixture.start(dir.resolve("gw"),
                 YAML.formatted(FreePorts.nextLoopbackHost(), OpenSshClient.publicLine(key)), sink)) {
             client.knownHost("127.0.0.1", gw.port(), gw.hostKeyLine());

@@ -333,10 +333,30 @@ public final class AsciicastWriter implements Closeable {
         }
     }
 
+    /**
+     * Closes the file. Bytes still held for an unfinished character (output that ended mid-sequence) were shown to the
+     * user: they are recorded first, as U+FFFD, as a terminal shows them.
+     */
     @Override
     public void close() throws IOException {
         if (closed) return;
-        closed = true;
-        out.close();
+        try {
+            if (failure == null) {
+                unfinished((byte) 'o', outputCarry);
+                unfinished((byte) 'i', inputCarry);
+            }
+        } finally {
+            closed = true;
+            out.close();
+        }
+    }
+
+    private void unfinished(byte code, Carry carry) throws IOException {
+        if (carry.len == 0) return;
+        carry.len = 0;
+        begin(code, REPLACEMENT.length);
+        System.arraycopy(REPLACEMENT, 0, line, len, REPLACEMENT.length);
+        len += REPLACEMENT.length;
+        end();
     }
 }

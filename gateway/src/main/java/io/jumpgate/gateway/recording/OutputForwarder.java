@@ -183,7 +183,13 @@ final class OutputForwarder {
                 if (failure != null) continue; // the user is gone: drop until the session ends
                 data.clear();
                 for (Chunk c : batch) data.add(c.bytes());
-                if (session.record(data)) {
+                boolean kept;
+                try {
+                    kept = session.record(data);
+                } catch (RuntimeException e) { // never let it end this thread silently: the target would wait forever
+                    kept = false;
+                }
+                if (kept) {
                     for (Chunk c : batch) {
                         recorded.put(c);
                         session.passedOn(c.len);

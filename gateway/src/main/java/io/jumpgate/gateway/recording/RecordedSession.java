@@ -1,6 +1,7 @@
 package io.jumpgate.gateway.recording;
 
 import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.AuditWriteException;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.policy.RecordingMode;
@@ -68,6 +69,10 @@ public final class RecordedSession implements Command {
     private volatile PtyCapableChannelSession targetChannel;
     private volatile SessionRecording recording;
     private volatile String endReason;
+    /** The user's channel closed (they gave up, or their connection dropped): nothing more is started for them. */
+    private volatile boolean userLeft;
+    /** {@code exit.onExit} was called. */
+    private volatile boolean exited;
     /** Abandons the connect to the target while it is under way (see {@link #abortableBy}). */
     private volatile Closeable abortConnect;
     private volatile Runnable finished;
@@ -161,6 +166,8 @@ public final class RecordedSession implements Command {
             executor.execute(() -> {
                 try {
                     run(channel, env, pty, lang);
+                } catch (RuntimeException e) {
+                    abandoned(e);
                 } finally {
                     owner.ended(this);
                 }
@@ -198,9 +205,9 @@ public final class RecordedSession implements Command {
         try {
             forwarder.start(executor);
             // Ended (e.g. the gateway is stopping) before or while connecting: no channel. Caught below, as no failure.
-            if (endReason != null) throw new IOException("ended before connecting");
+            if (endReason != null || userLeft) throw new IOException("ended before connecting");
             targetSession = owner.connector().open(target, allow.port(), login, ctx, this::abortableBy);
-            if (endReason != null) throw new IOException("ended while connecting");
+            if (endReason != null || userLeft) throw new IOException("ended while connecting");
             OutputStream toUserErr = pty != null ? out : err; // one stream through a pty, as the target's terminal sends it
             PtyCapableChannelSession ch = TargetChannels.create(targetSession, command, forwarder, out, toUserErr);
             targetChannel = ch;
@@ -217,16 +224,22 @@ public final class RecordedSession implements Command {
                 if (ch instanceof ChannelExec x) x.setEnv("LANG", lang);
             }
             ch.open().verify(owner.timeout());
-            if (endReason != null) ch.close(true); // ended while connecting
-            if (pty != null) env.addSignalListener((c, s) -> windowChanged(env), Signal.WINCH);
+            if (endReason != null || userLeft) ch.close(true); // ended while connecting
+            if (pty != null) {
+                env.addSignalListener((c, s) -> windowChanged(env), Signal.WINCH);
+                // A resize while the gateway was connecting signalled no one: the target starts at the size it has now.
+                Pty now = pty(env);
+                if (now != null && (now.cols() != pty.cols() || now.rows() != pty.rows())) windowChanged(env);
+            }
             executor.execute(this::pumpInput);
             ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
             status = ch.getExitStatus();
             signal = ch.getExitSignal();
         } catch (TargetSessionException e) {
-            if (endReason == null) failed(e.code(), e.getMessage(), Map.of("login", login)); // else: abandoned by end()
+            if (endReason == null && !userLeft) failed(e.code(), e.getMessage(), Map.of("login", login)); // else: abandoned
         } catch (IOException | RuntimeException e) {
-            if (endReason == null) failed("channel_failed", "session on " + target.name() + " failed: " + e.getMessage(), Map.of());
+            if (e instanceof AuditWriteException a) throw a;
+            if (endReason == null && !userLeft) failed("channel_failed", "session on " + target.name() + " failed: " + e.getMessage(), Map.of());
         } finally {
             closeTarget();
             // Output still queued reaches the user (recorded first) before the exit status and the recording's hash;
@@ -310,7 +323,7 @@ public final class RecordedSession implements Command {
     /** What abandons the connect to the target now under way; run at once if the session has already ended. */
     private void abortableBy(Closeable abort) {
         abortConnect = abort;
-        if (endReason != null) abort(abort);
+        if (endReason != null || userLeft) abort(abort);
     }
 
     private void abort(Closeable abort) {
@@ -354,13 +367,21 @@ public final class RecordedSession implements Command {
             f.put("sha256", rec.sha256());
             f.put("recordingComplete", rec.failure() == null);
         }
-        audit.emit(AuditType.SESSION_CLOSED, endReason == null ? Outcome.SUCCESS : Outcome.FAILURE,
-                endReason == null ? "ok" : "ended_by_gateway", f);
+        // Without an exit status or signal the session did not end on the target: its user left, or the connection to
+        // the target was lost (which the user is told, and which is no clean end).
+        boolean lost = endReason == null && status == null && signal == null && !userLeft;
+        if (endReason != null) audit.emit(AuditType.SESSION_CLOSED, Outcome.FAILURE, "ended_by_gateway", f);
+        else if (lost) audit.emit(AuditType.SESSION_CLOSED, Outcome.FAILURE, "target_lost", f);
+        else if (status == null && signal == null) audit.emit(AuditType.SESSION_CLOSED, Outcome.INFO, "user_left", f);
+        else audit.emit(AuditType.SESSION_CLOSED, Outcome.SUCCESS, "ok", f);
         owner.audited(this); // a gateway stop waits for this, and only briefly for the rest (a stalled user holds it up)
         int code;
         if (endReason != null) {
             code = GATEWAY_ERROR;
             tell("\r\njumpgate: " + endReason + "\r\n");
+        } else if (lost) {
+            code = GATEWAY_ERROR;
+            tell("\r\njumpgate: the connection to " + allow.target().name() + " was lost\r\n");
         } else if (signal != null) {
             Signal sig = Signal.get(signal);
             code = 128 + (sig == null ? 0 : sig.getNumeric());
@@ -378,7 +399,38 @@ public final class RecordedSession implements Command {
             // the client is gone
         }
         runFinished();
+        exited = true;
         exit.onExit(code, endReason == null ? "" : endReason);
+    }
+
+    /**
+     * The session's own path threw (the audit log cannot be written, above all): the session must not go on, and
+     * must not hang either. Ends it on both sides, closes the recording as far as it can, and tells the user.
+     */
+    private void abandoned(RuntimeException e) {
+        LOG.error("recorded session {} on {} abandoned: {}", ctx.sessionId(), allow.target().name(), e.toString(), e);
+        if (endReason == null) endReason = e instanceof AuditWriteException
+                ? "the session cannot be audited and has been ended" : "the session failed in the gateway and has been ended";
+        abort(abortConnect);
+        forwarder.stop();
+        PtyCapableChannelSession ch = targetChannel;
+        if (ch != null) ch.close(true);
+        closeTarget();
+        SessionRecording r = recording;
+        if (r != null) {
+            try {
+                r.finish();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again); // the file is closed before its audit event is attempted
+            }
+        }
+        owner.audited(this);
+        if (!exited) {
+            tell("\r\njumpgate: " + endReason + "\r\n");
+            runFinished();
+            exited = true;
+            exit.onExit(GATEWAY_ERROR, endReason);
+        }
     }
 
     private void tell(String line) {
@@ -409,6 +461,10 @@ public final class RecordedSession implements Command {
 
     @Override
     public void destroy(ChannelSession channel) {
+        // The user's channel is gone (they gave up, or their connection dropped): a connect still under way is abandoned,
+        // so nothing is started on the target for no one (an exec would otherwise run unattended).
+        userLeft = true;
+        abort(abortConnect);
         runFinished();
         PtyCapableChannelSession ch = targetChannel;
         if (ch != null) ch.close(false);

@@ -74,7 +74,7 @@ public final class SessionRecording {
                 fail(e);
             }
         }
-        return failure == null || mode != RecordingMode.REQUIRED;
+        return (failure == null || mode != RecordingMode.REQUIRED) && !unaudited;
     }
 
     public synchronized boolean input(byte[] b, int off, int len) {
@@ -86,7 +86,7 @@ public final class SessionRecording {
                 fail(e);
             }
         }
-        return failure == null || mode != RecordingMode.REQUIRED;
+        return (failure == null || mode != RecordingMode.REQUIRED) && !unaudited;
     }
 
     public synchronized boolean resize(int cols, int rows) {
@@ -98,8 +98,11 @@ public final class SessionRecording {
                 fail(e);
             }
         }
-        return failure == null || mode != RecordingMode.REQUIRED;
+        return (failure == null || mode != RecordingMode.REQUIRED) && !unaudited;
     }
+
+    /** A recording failure could not be audited: the session may not go on. */
+    private boolean unaudited;
 
     private void fail(IOException e) {
         failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -109,7 +112,13 @@ public final class SessionRecording {
         f.put("error", failure);
         f.put("bytesKept", writer.bytes());
         f.put("file", String.valueOf(file));
-        audit.emit(AuditType.RECORDING_FAILED, Outcome.FAILURE, "write_failed", f);
+        try {
+            audit.emit(AuditType.RECORDING_FAILED, Outcome.FAILURE, "write_failed", f);
+        } catch (RuntimeException auditDown) {
+            // A full disk often takes the audit log with the recording: a failure that cannot be audited ends the
+            // session whatever the mode (fail closed), instead of escaping into the thread that records.
+            unaudited = true;
+        }
     }
 
     /** Closes the file, hands it to the archive and audits {@code recording.finished} with its SHA-256; idempotent. */

@@ -147,6 +147,21 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void outputThatEndsInTheMiddleOfACharacterIsRecordedAtClose() throws Exception {
+        // The user was shown those bytes (chunks are passed on whole): the recording must not drop them.
+        FullDisk disk = new FullDisk(1 << 16);
+        AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+        byte[] out = {'o', 'k', (byte) 0xE2, (byte) 0x82}; // the first two bytes of U+20AC
+        w.output(out, 0, out.length);
+        w.close();
+        String[] lines = disk.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, disk.toString(StandardCharsets.UTF_8));
+        assertEquals("ok", JSON.readTree(lines[0]).get(2).asText());
+        assertEquals("\uFFFD", JSON.readTree(lines[1]).get(2).asText());
+        assertEquals(sha256(disk.toByteArray()), w.sha256());
+    }
+
+    @Test
     void invalidUtf8AndControlsStayValidJson() throws Exception {
         FullDisk disk = new FullDisk(1 << 16);
         AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
