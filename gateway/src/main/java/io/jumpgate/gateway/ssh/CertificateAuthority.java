@@ -36,7 +36,8 @@ public final class CertificateAuthority implements PublicKeyCheck {
         }
         this.trustedCas = List.copyOf(cas);
         this.users = Set.copyOf(users);
-        this.signatures = List.copyOf(signatures);
+        // A CA signature made with SHA-1 ("ssh-rsa") is refused, as OpenSSH's CASignatureAlgorithms refuses it.
+        this.signatures = signatures.stream().filter(f -> !SshGateway.SHA1_RSA.contains(f.getName())).toList();
         this.clock = clock;
     }
 
@@ -46,7 +47,8 @@ public final class CertificateAuthority implements PublicKeyCheck {
             throw new IllegalArgumentException("not a certificate");
         }
         SessionContext.Credential c = new SessionContext.Credential("certificate", cert.getKeyType(),
-                KeyUtils.getFingerPrint(cert.getCertPubKey()), cert.getId(), cert.getSerial());
+                KeyUtils.getFingerPrint(cert.getCertPubKey()), cert.getId(), cert.getSerial(),
+                cert.getExtensionsMap().keySet());
         if (!users.contains(username)) {
             return KeyVerdict.refuse("unknown_user", "no gateway user named '" + username + "'", c);
         }

@@ -62,6 +62,8 @@ final class JumpChannel extends TcpipServerChannel {
         };
     }
 
+    static final String PERMIT_PORT_FORWARDING = "permit-port-forwarding";
+
     @Override
     protected OpenFuture doInit(Buffer buffer) {
         int start = buffer.rpos();
@@ -86,6 +88,13 @@ final class JumpChannel extends TcpipServerChannel {
             return refuse(ctx, "administratively prohibited");
         }
         Target t = allow.target();
+        if (!ctx.credential().permits(PERMIT_PORT_FORWARDING)) {
+            // The issuing CA left port forwarding out (e.g. ssh-keygen -O clear, -O no-port-forwarding): sshd would refuse.
+            tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, DenyReason.FORWARDING_DISABLED.code())
+                    .target(t.name(), t.addressText(), port).field("requested", host)
+                    .field("detail", "certificate '" + ctx.credential().certId() + "' does not permit port forwarding"));
+            return refuse(ctx, "administratively prohibited");
+        }
         if (allow.recording() == RecordingMode.REQUIRED) {
             // The jump path is end-to-end encrypted: the gateway cannot record it.
             tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, DenyReason.RECORDING_REQUIRED.code())

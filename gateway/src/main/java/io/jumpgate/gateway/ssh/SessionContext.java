@@ -36,7 +36,24 @@ public record SessionContext(String sessionId, User user, InetSocketAddress sour
      * @param certId      certificate key id, or null
      * @param certSerial  certificate serial, or null
      */
-    public record Credential(String method, String keyType, String fingerprint, String certId, Long certSerial) {}
+    public record Credential(String method, String keyType, String fingerprint, String certId, Long certSerial,
+                             java.util.Set<String> permissions) {
+        public Credential {
+            permissions = permissions == null ? null : java.util.Set.copyOf(permissions);
+        }
+
+        public Credential(String method, String keyType, String fingerprint, String certId, Long certSerial) {
+            this(method, keyType, fingerprint, certId, certSerial, null);
+        }
+
+        /**
+         * Does the credential permit {@code extension} ({@code permit-port-forwarding}, {@code permit-pty})? A plain key
+         * permits everything its roles allow; a certificate only what its issuer wrote in it, as sshd reads it.
+         */
+        public boolean permits(String extension) {
+            return permissions == null || permissions.contains(extension);
+        }
+    }
 
     /** A pseudo-terminal requested with {@code ssh -t}. */
     public record Terminal(String term, int columns, int rows) {}

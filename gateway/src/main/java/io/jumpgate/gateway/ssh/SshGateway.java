@@ -32,6 +32,10 @@ public final class SshGateway implements AutoCloseable {
 
     /** Tuned for bulk transfer through the jump: a wide window, large packets and read buffers. */
     static final long WINDOW_SIZE = 8L * 1024 * 1024;
+    /** Signature algorithms that hash with SHA-1 under an RSA key (plain and certificate). */
+    static final java.util.Set<String> SHA1_RSA = java.util.Set.of("ssh-rsa", "ssh-rsa-cert-v01@openssh.com");
+    /** Session channels (shell, exec) one connection may hold open at once, as sshd's MaxSessions. */
+    public static final int MAX_SESSIONS = 10;
     static final long MAX_PACKET_SIZE = 64L * 1024;
     static final int READ_BUFFER_SIZE = 256 * 1024;
     static final int SOCKET_BUFFER = 1024 * 1024;
@@ -51,6 +55,10 @@ public final class SshGateway implements AutoCloseable {
         server.setHost(ssh.listenHost());
         server.setPort(ssh.listenPort());
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        // SHA-1 RSA signatures ("ssh-rsa"), for user authentication and as a CA's signature on certificates, are
+        // refused as OpenSSH 8.8+ refuses them (chosen-prefix collisions); rsa-sha2-256/512 remain.
+        server.setSignatureFactories(server.getSignatureFactories().stream()
+                .filter(f -> !SHA1_RSA.contains(f.getName())).toList());
 
         PublicKeyCheck userKeys = new UserKeys(new AuthorizedKeys(services.config().users()),
                 new CertificateAuthority(ssh.trustedUserCaKeys(), services.config().users().keySet(),

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The certificate checks against an injected clock, CA list and the connection's source address. */
 class CertificateAuthorityTest {
@@ -58,6 +60,26 @@ class CertificateAuthorityTest {
         assertEquals("alice-1", v.credential().certId());
         assertEquals(7L, v.credential().certSerial());
         assertEquals(KeyUtils.getFingerPrint(user.getPublic()), v.credential().fingerprint());
+    }
+
+    @Test
+    void aCaSignatureMadeWithSha1IsRefusedAndSha2Accepted() throws Exception {
+        KeyPair rsaCa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
+        CertificateAuthority a = new CertificateAuthority(List.of(PublicKeyEntry.toString(rsaCa.getPublic())), Set.of("alice"),
+                List.copyOf(BuiltinSignatures.VALUES), Clock.fixed(NOW, ZoneOffset.UTC));
+        InetAddress here = InetAddress.getByName("127.0.0.1");
+        assertEquals("cert_bad_signature", a.check("alice", cert().sign(rsaCa, "ssh-rsa"), here).code());
+        assertEquals("ok", a.check("alice", cert().sign(rsaCa, "rsa-sha2-512"), here).code());
+    }
+
+    @Test
+    void theCertificatesExtensionsAreItsPermissions() throws Exception {
+        KeyVerdict none = authority(NOW).check("alice", cert().sign(ca), InetAddress.getByName("127.0.0.1"));
+        assertFalse(none.credential().permits("permit-port-forwarding"), "no extensions: nothing permitted, as in sshd");
+        KeyVerdict fwd = authority(NOW).check("alice", cert().extensions(List.of(
+                new OpenSshCertificate.CertificateOption("permit-port-forwarding"))).sign(ca), InetAddress.getByName("127.0.0.1"));
+        assertTrue(fwd.credential().permits("permit-port-forwarding"));
+        assertFalse(fwd.credential().permits("permit-pty"));
     }
 
     @Test
