@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                         + me + "@demo_0");
             }
             out.println("  ssh " + i + "-p " + port + " " + DEMO_USER + "@" + host
-                    + " jit request demo_1 --for 15m --reason 'trying jumpgate'   # demo_1 needs a grant");
+                    + " \"jit request demo_1 --for 15m --reason 'trying jumpgate'\"   # demo_1 needs a grant");
             out.println("  java -jar gateway/target/jumpgate.jar audit verify " + gw.services().config().audit().file());
             out.println("(demo_0 and demo_1 are 127.0.0.2:22 and 127.0.0.3:22, this machine's own sshd; audit log: "
                     + gw.services().config().audit().file() + ")");
