@@ -33,13 +33,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The running gateway, wired from the configuration: audit log, inventory (static and Azure), grant store and
@@ -299,22 +303,21 @@ public final class Gateway implements AutoCloseable {
      * {@code .lock.db}, for one, names the port and key of its local server, with which anyone could write grants.
      */
     static void privateDirectory(Path dir) throws IOException {
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(owner));
                 return;
             }
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> now = Files.getPosixFilePermissions(dir);
+            Set<PosixFilePermission> now = Files.getPosixFilePermissions(dir);
             if (!owner.containsAll(now)) {
                 Files.setPosixFilePermissions(dir, owner);
                 LOG.warn("data directory {} was open to other users ({}); it is now rwx------", dir,
-                        java.nio.file.attribute.PosixFilePermissions.toString(now));
+                        PosixFilePermissions.toString(now));
             }
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to set
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             if (!Files.isDirectory(dir)) throw e;
             LOG.warn("data directory {} is open to other users and cannot be made private: {}", dir, e.getMessage());
         }

@@ -148,10 +148,11 @@ public final class AzureVmssInventory implements Inventory {
         state.set(after);
         List<Target> old = before.snapshot().targets();
         List<Target> now = after.snapshot().targets();
-        if (!after.missing().equals(before.missing()) && !after.missing().isEmpty()) {
+        boolean missingChanged = !after.missing().equals(before.missing());
+        if (missingChanged && !after.missing().isEmpty()) {
             log.warn("Azure inventory: scale sets not found (deleted, or a wrong name), no targets from them: {}", after.missing());
         }
-        if (!old.equals(now) || before.snapshot().isStale() || !after.missing().equals(before.missing())) {
+        if (!old.equals(now) || before.snapshot().isStale() || missingChanged) {
             Set<String> oldNames = names(old), newNames = names(now);
             int added = (int) newNames.stream().filter(n -> !oldNames.contains(n)).count();
             int removed = (int) oldNames.stream().filter(n -> !newNames.contains(n)).count();

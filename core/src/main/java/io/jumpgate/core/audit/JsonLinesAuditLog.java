@@ -16,7 +16,7 @@ import java.time.Duration;
  * before {@link #emit} returns (so a killed process loses nothing it acknowledged), and forced to disk on
  * close. A restarted gateway continues the chain from the file's last line.
  *
- * <p>One writer per file: the file is locked while open ({@code flock}-style, across processes), so a second gateway on
+ * <p>One writer per file: the file holds an OS lock ({@code fcntl}, across processes) while open, so a second gateway on
  * the same data directory, or two operator commands at once, cannot write over each other's lines.
  *
  * <p>Written through a {@link RandomAccessFile}, not a {@code FileChannel}: an NIO file channel is closed for every

@@ -369,11 +369,11 @@ public final class RecordedSession implements Command {
         }
         // Without an exit status or signal the session did not end on the target: its user left, or the connection to
         // the target was lost (which the user is told, and which is no clean end).
-        boolean lost = endReason == null && status == null && signal == null && !userLeft;
-        if (endReason != null) audit.emit(AuditType.SESSION_CLOSED, Outcome.FAILURE, "ended_by_gateway", f);
-        else if (lost) audit.emit(AuditType.SESSION_CLOSED, Outcome.FAILURE, "target_lost", f);
-        else if (status == null && signal == null) audit.emit(AuditType.SESSION_CLOSED, Outcome.INFO, "user_left", f);
-        else audit.emit(AuditType.SESSION_CLOSED, Outcome.SUCCESS, "ok", f);
+        boolean endedOnTarget = status != null || signal != null;
+        boolean lost = endReason == null && !endedOnTarget && !userLeft;
+        Outcome outcome = endReason != null || lost ? Outcome.FAILURE : endedOnTarget ? Outcome.SUCCESS : Outcome.INFO;
+        String closed = endReason != null ? "ended_by_gateway" : lost ? "target_lost" : endedOnTarget ? "ok" : "user_left";
+        audit.emit(AuditType.SESSION_CLOSED, outcome, closed, f);
         owner.audited(this); // a gateway stop waits for this, and only briefly for the rest (a stalled user holds it up)
         int code;
         if (endReason != null) {
@@ -398,6 +398,11 @@ public final class RecordedSession implements Command {
         } catch (IOException ignored) {
             // the client is gone
         }
+        exitWith(code);
+    }
+
+    /** Ends the user's channel with {@code code} (and {@link #endReason} as the message), once. */
+    private void exitWith(int code) {
         runFinished();
         exited = true;
         exit.onExit(code, endReason == null ? "" : endReason);
@@ -427,9 +432,7 @@ public final class RecordedSession implements Command {
         owner.audited(this);
         if (!exited) {
             tell("\r\njumpgate: " + endReason + "\r\n");
-            runFinished();
-            exited = true;
-            exit.onExit(GATEWAY_ERROR, endReason);
+            exitWith(GATEWAY_ERROR);
         }
     }
 

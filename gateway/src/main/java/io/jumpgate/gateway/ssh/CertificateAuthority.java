@@ -37,7 +37,7 @@ public final class CertificateAuthority implements PublicKeyCheck {
         this.trustedCas = List.copyOf(cas);
         this.users = Set.copyOf(users);
         // A CA signature made with SHA-1 ("ssh-rsa") is refused, as OpenSSH's CASignatureAlgorithms refuses it.
-        this.signatures = signatures.stream().filter(f -> !SshGateway.SHA1_RSA.contains(f.getName())).toList();
+        this.signatures = SshGateway.withoutSha1Rsa(signatures);
         this.clock = clock;
     }
 

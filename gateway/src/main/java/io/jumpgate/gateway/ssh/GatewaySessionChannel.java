@@ -52,7 +52,7 @@ final class GatewaySessionChannel extends ChannelSession {
     @Override
     protected Result handlePtyReq(Buffer buffer, boolean wantReply) throws java.io.IOException {
         SessionContext ctx = SshSessions.context(getSession());
-        if (ctx != null && !ctx.credential().permits("permit-pty")) {
+        if (ctx != null && !ctx.credential().permits(SessionContext.Credential.PERMIT_PTY)) {
             filter.refuse(getSession(), "pty-req", "certificate '" + ctx.credential().certId() + "' does not permit a pty",
                     null, 0);
             return Result.ReplyFailure;

@@ -62,8 +62,6 @@ final class JumpChannel extends TcpipServerChannel {
         };
     }
 
-    static final String PERMIT_PORT_FORWARDING = "permit-port-forwarding";
-
     @Override
     protected OpenFuture doInit(Buffer buffer) {
         int start = buffer.rpos();
@@ -88,7 +86,7 @@ final class JumpChannel extends TcpipServerChannel {
             return refuse(ctx, "administratively prohibited");
         }
         Target t = allow.target();
-        if (!ctx.credential().permits(PERMIT_PORT_FORWARDING)) {
+        if (!ctx.credential().permits(SessionContext.Credential.PERMIT_PORT_FORWARDING)) {
             // The issuing CA left port forwarding out (e.g. ssh-keygen -O clear, -O no-port-forwarding): sshd would refuse.
             tryAudit(ctx.event(AuditType.FORWARD_DENIED).outcome(Outcome.DENIED, DenyReason.FORWARDING_DISABLED.code())
                     .target(t.name(), t.addressText(), port).field("requested", host)

@@ -38,6 +38,9 @@ public record SessionContext(String sessionId, User user, InetSocketAddress sour
      */
     public record Credential(String method, String keyType, String fingerprint, String certId, Long certSerial,
                              java.util.Set<String> permissions) {
+        public static final String PERMIT_PORT_FORWARDING = "permit-port-forwarding";
+        public static final String PERMIT_PTY = "permit-pty";
+
         public Credential {
             permissions = permissions == null ? null : java.util.Set.copyOf(permissions);
         }

@@ -36,6 +36,11 @@ public final class SshGateway implements AutoCloseable {
     static final java.util.Set<String> SHA1_RSA = java.util.Set.of("ssh-rsa", "ssh-rsa-cert-v01@openssh.com");
     /** Session channels (shell, exec) one connection may hold open at once, as sshd's MaxSessions. */
     public static final int MAX_SESSIONS = 10;
+
+    /** {@code signatures} without those hashing with SHA-1 under RSA ({@link #SHA1_RSA}). */
+    static <T extends org.apache.sshd.common.NamedResource> List<T> withoutSha1Rsa(List<T> signatures) {
+        return signatures.stream().filter(f -> !SHA1_RSA.contains(f.getName())).toList();
+    }
     static final long MAX_PACKET_SIZE = 64L * 1024;
     static final int READ_BUFFER_SIZE = 256 * 1024;
     static final int SOCKET_BUFFER = 1024 * 1024;
@@ -57,8 +62,7 @@ public final class SshGateway implements AutoCloseable {
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         // SHA-1 RSA signatures ("ssh-rsa"), for user authentication and as a CA's signature on certificates, are
         // refused as OpenSSH 8.8+ refuses them (chosen-prefix collisions); rsa-sha2-256/512 remain.
-        server.setSignatureFactories(server.getSignatureFactories().stream()
-                .filter(f -> !SHA1_RSA.contains(f.getName())).toList());
+        server.setSignatureFactories(withoutSha1Rsa(server.getSignatureFactories()));
 
         PublicKeyCheck userKeys = new UserKeys(new AuthorizedKeys(services.config().users()),
                 new CertificateAuthority(ssh.trustedUserCaKeys(), services.config().users().keySet(),
