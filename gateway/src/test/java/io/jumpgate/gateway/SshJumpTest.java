@@ -302,9 +302,30 @@ class SshJumpTest {
         ProcessResult unknown = client.run("ssh", "gw", "rm", "-rf", "/");
         assertEquals(2, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("unknown command 'rm'"), unknown.err());
+        JsonNode refused = gw.awaitAudit("command.refused", e -> e.path("fields").path("command").asText().equals("rm"));
+        assertEquals("denied", refused.path("outcome").asText());
+        assertEquals("unknown_command", refused.path("code").asText());
+        assertEquals("alice", refused.path("user").asText());
+        assertTrue(refused.path("target").isMissingNode() || refused.path("target").isNull(), refused.toString());
 
         ProcessResult hidden = client.run("ssh", "gw", "db_0");
         assertEquals(2, hidden.exit(), "a target outside the user's roles is not even named: " + hidden);
+        assertTrue(hidden.err().contains("unknown command 'db_0'"), hidden.toString());
+        // ... to the user; audit has the real reason, and which target was probed.
+        JsonNode probed = gw.awaitAudit("command.refused", e -> e.path("fields").path("command").asText().equals("db_0"));
+        assertEquals("not_in_role", probed.path("code").asText());
+        assertEquals("db_0", probed.path("target").path("name").asText(), probed.toString());
+
+        // Quoting that does not close, and a very long word: refused and audited, what was typed capped.
+        ProcessResult unbalanced = client.run("ssh", "gw", "jit", "'request");
+        assertEquals(2, unbalanced.exit(), unbalanced.toString());
+        gw.awaitAudit("command.refused", e -> e.path("code").asText().equals("bad_command_line")
+                && e.path("fields").path("command").asText().equals("jit"));
+        String longWord = "x".repeat(5000);
+        ProcessResult tooLong = client.run("ssh", "gw", longWord);
+        assertEquals(2, tooLong.exit(), tooLong.toString());
+        JsonNode capped = gw.awaitAudit("command.refused", e -> e.path("fields").path("command").asText().startsWith("xxx"));
+        assertEquals(257, capped.path("fields").path("command").asText().length(), "256 characters and an ellipsis");
 
         // A recorded session goes to the target's SSH port (sessions.port, 22), which this user's role does not allow.
         ProcessResult recorded = client.run("ssh", "-tt", "gw", "web_0");
@@ -321,6 +342,9 @@ class SshJumpTest {
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("arguments starting with '@' are not accepted"), r.toString());
         assertFalse((r.out() + r.err()).contains("S3CR3T-MARKER"), r.toString());
+        JsonNode e = gw.awaitAudit("command.refused", x -> x.path("code").asText().equals("argument_file"));
+        assertEquals("jit", e.path("fields").path("command").asText());
+        assertFalse(e.toString().contains("S3CR3T-MARKER"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.jumpgate.gateway.command;
 
 import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.DenyReason;
 import io.jumpgate.core.target.Target;
 import io.jumpgate.gateway.ssh.SessionContext;
 
@@ -23,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayCommands {
     public static final int EXIT_USAGE = 2;
+    static final int MAX_AUDITED_COMMAND = 256;
 
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
     private volatile TargetSessions targetSessions;
@@ -69,31 +72,38 @@ public final class GatewayCommands {
         return new TreeMap<>(handlers);
     }
 
-    /** Runs {@code commandLine} (null or blank for a shell request) and returns the exit status. */
+    /**
+     * Runs {@code commandLine} (null or blank for a shell request) and returns the exit status. A refused command
+     * line is audited {@code command.refused} (denied) with the reason; the user sees only "unknown command" for
+     * a target outside their roles, so its existence is not confirmed.
+     */
     public int dispatch(SessionContext ctx, String commandLine, InputStream in, OutputStream out, OutputStream err)
             throws IOException {
         List<String> words;
         try {
             words = CommandLineWords.split(commandLine == null ? "" : commandLine);
         } catch (IllegalArgumentException e) {
-            return usage(ctx, err, e.getMessage());
+            return refuse(ctx, err, "bad_command_line", firstWord(commandLine), null, EXIT_USAGE, e.getMessage());
         }
+        String first = words.isEmpty() ? "info" : words.get(0);
         // Defence in depth: no handler gets an "@file" word (argument-file expansion in a parser would read
         // files on the gateway for the remote user).
         if (words.stream().anyMatch(w -> w.startsWith("@"))) {
-            return usage(ctx, err, "arguments starting with '@' are not accepted");
+            return refuse(ctx, err, "argument_file", first, null, EXIT_USAGE, "arguments starting with '@' are not accepted");
         }
-        String first = words.isEmpty() ? "info" : words.get(0);
         CommandHandler h = handlers.get(first.toLowerCase(Locale.ROOT));
         List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());
         if (h == null) {
-            if (!visibleTarget(ctx, first)) {
-                return usage(ctx, err, "unknown command '" + first + "' (commands: " + String.join(", ", handlers().keySet())
-                        + ", or a target name with ssh -t)");
+            var snapshot = ctx.services().inventory().snapshot();
+            Optional<Target> target = snapshot.resolve(first);
+            if (target.isEmpty() || !ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(target.get())) {
+                return refuse(ctx, err, target.isEmpty() ? "unknown_command" : DenyReason.NOT_IN_ROLE.code(), first,
+                        target.orElse(null), EXIT_USAGE, "unknown command '" + first + "' (commands: "
+                                + String.join(", ", handlers().keySet()) + ", or a target name with ssh -t)");
             }
             // A target, but no TargetSessions installed (targetSession() would have taken it).
-            err.write(("jumpgate: recorded sessions are not enabled on this gateway" + ctx.newline()).getBytes(StandardCharsets.UTF_8));
-            return 1;
+            return refuse(ctx, err, "recorded_sessions_disabled", first, target.get(), 1,
+                    "recorded sessions are not enabled on this gateway");
         }
         ctx.audit(ctx.event(AuditType.COMMAND_EXECUTED).field("command", first).field("args", args.size())
                 .field("tty", ctx.terminal() != null));
@@ -107,8 +117,27 @@ public final class GatewayCommands {
         return t.isPresent() && ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t.get());
     }
 
-    private static int usage(SessionContext ctx, OutputStream err, String message) throws IOException {
+    /** Audits the refusal ({@code code}, what was typed, the target it named if any), then tells the user. */
+    private static int refuse(SessionContext ctx, OutputStream err, String code, String command, Target target,
+                              int exit, String message) throws IOException {
+        var event = ctx.event(AuditType.COMMAND_REFUSED).outcome(Outcome.DENIED, code)
+                .field("command", capped(command)).field("tty", ctx.terminal() != null);
+        if (target != null) event.target(target.name(), target.addressText(), null);
+        ctx.audit(event);
         err.write(("jumpgate: " + message + ctx.newline()).getBytes(StandardCharsets.UTF_8));
-        return EXIT_USAGE;
+        return exit;
+    }
+
+    /** The first word of a command line that did not split into words (for audit only). */
+    private static String firstWord(String commandLine) {
+        String line = commandLine == null ? "" : commandLine.strip();
+        int sp = 0;
+        while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
+        return line.substring(0, sp);
+    }
+
+    /** At most {@link #MAX_AUDITED_COMMAND} characters of what the user typed (a command line can be 256 KiB). */
+    private static String capped(String s) {
+        return s.length() <= MAX_AUDITED_COMMAND ? s : s.substring(0, MAX_AUDITED_COMMAND) + "…";
     }
 }
