@@ -115,7 +115,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     public synchronized Gateway start() throws IOException {
-        ssh.start();
+        try {
+            ssh.start();
+        } catch (IOException | RuntimeException e) {
+            close(); // nothing listens: what build() opened (audit log lock, grant store, threads) is let go
+            throw e;
+        }
         started = true;
         if (rdp != null) {
             try {

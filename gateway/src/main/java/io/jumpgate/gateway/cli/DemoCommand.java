@@ -58,7 +58,9 @@ final class DemoCommand implements Callable<Integer> {
             out.println("demo: no ~/.ssh/id_*.pub found; " + DEMO_USER + " logs in with the generated key " + generated);
         }
         Path key = generated;
-        return RunCommand.startAndWait(withDemoKey(c, keyLine), out, err, gw -> {
+        JumpgateConfig demo = withDemoKey(c, keyLine);
+        if (!ConfigFiles.startupFilesReadable(file, demo, err)) return ConfigFiles.INVALID;
+        return RunCommand.startAndWait(demo, out, err, gw -> {
             int port = gw.ssh().address().getPort();
             String host = gw.ssh().address().getAddress().getHostAddress();
             String me = System.getProperty("user.name");

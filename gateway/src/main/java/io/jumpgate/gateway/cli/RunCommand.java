@@ -24,6 +24,8 @@ final class RunCommand implements Callable<Integer> {
         var loaded = ConfigFiles.load(config, spec.commandLine().getErr());
         if (loaded.isEmpty()) return ConfigFiles.INVALID;
         JumpgateConfig c = loaded.get();
+        // A key or list the gateway cannot read is a config error (exit 2: systemd does not restart on it).
+        if (!ConfigFiles.startupFilesReadable(config, c, spec.commandLine().getErr())) return ConfigFiles.INVALID;
         return startAndWait(c, spec.commandLine().getOut(), spec.commandLine().getErr(), null);
     }
 

@@ -50,15 +50,10 @@ public final class TargetHostKeys implements ServerKeyVerifier {
      * @param hostCaKeys  OpenSSH public key lines of host CAs
      */
     public static TargetHostKeys load(Path knownHosts, List<String> hostCaKeys, Clock clock) throws IOException {
-        List<Known> known = new ArrayList<>();
-        if (knownHosts != null && Files.exists(knownHosts)) {
-            for (KnownHostEntry e : KnownHostEntry.readKnownHostEntries(knownHosts)) {
-                known.add(new Known(e.getMarker(), e, resolve(e.getKeyEntry(), knownHosts.toString())));
-            }
-        }
+        List<Known> known = knownHosts(knownHosts);
         List<PublicKey> cas = new ArrayList<>();
         for (String line : hostCaKeys) {
-            cas.add(resolve(AuthorizedKeyEntry.parseAuthorizedKeyEntry(line), "hostCaKeys"));
+            cas.add(hostCa(line));
         }
         if (known.isEmpty() && cas.isEmpty()) {
             // The jump path does not need them; recorded sessions are refused (host_key_unknown) until they exist.
@@ -67,6 +62,26 @@ public final class TargetHostKeys implements ServerKeyVerifier {
                     + " (collect them with ssh-keyscan; targets are never trusted blindly)", knownHosts);
         }
         return new TargetHostKeys(known, cas, clock);
+    }
+
+    /** Reads {@code knownHosts} as {@link #load} does (a bad key throws, naming the file), keeping nothing. */
+    public static void validateKnownHosts(Path knownHosts) throws IOException {
+        knownHosts(knownHosts);
+    }
+
+    /** Parses a host CA line as {@link #load} does. */
+    public static PublicKey hostCa(String line) throws IOException {
+        return resolve(AuthorizedKeyEntry.parseAuthorizedKeyEntry(line), "hostCaKeys");
+    }
+
+    private static List<Known> knownHosts(Path knownHosts) throws IOException {
+        List<Known> known = new ArrayList<>();
+        if (knownHosts != null && Files.exists(knownHosts)) {
+            for (KnownHostEntry e : KnownHostEntry.readKnownHostEntries(knownHosts)) {
+                known.add(new Known(e.getMarker(), e, resolve(e.getKeyEntry(), knownHosts.toString())));
+            }
+        }
+        return known;
     }
 
     private static PublicKey resolve(AuthorizedKeyEntry e, String where) throws IOException {

@@ -29,7 +29,7 @@ public final class AuthorizedKeys implements PublicKeyCheck {
         }
     }
 
-    static PublicKey parse(String owner, String line) {
+    public static PublicKey parse(String owner, String line) {
         try {
             AuthorizedKeyEntry e = AuthorizedKeyEntry.parseAuthorizedKeyEntry(line);
             if (e == null) throw new IllegalArgumentException("empty key line");

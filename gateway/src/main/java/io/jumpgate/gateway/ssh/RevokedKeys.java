@@ -88,6 +88,11 @@ public final class RevokedKeys implements PublicKeyCheck {
         LOG.info("revocation list {}: {} entries", file, list.size());
     }
 
+    /** Reads and parses {@code file} as the constructor does, keeping nothing (start-up checks). */
+    public static void validate(Path file) throws IOException {
+        parse(file, lines(read(file)));
+    }
+
     @Override
     public KeyVerdict check(String username, PublicKey key, InetAddress source) {
         KeyVerdict v = next.check(username, key, source);

@@ -120,8 +120,14 @@ public final class SshGateway implements AutoCloseable {
         CoreModuleProperties.NIO_WORKERS.set(server, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
+    /** Listens on {@code ssh.listen}; a failure names it ("ssh.listen 127.0.0.1:22: Address already in use"). */
     public void start() throws IOException {
-        server.start();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new IOException("ssh.listen " + SshSessions.hostPort(new InetSocketAddress(server.getHost(), server.getPort()))
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** The bound address (with the real port when the config asked for port 0). */

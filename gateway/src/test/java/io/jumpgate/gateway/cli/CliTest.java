@@ -6,7 +6,14 @@ import io.jumpgate.core.audit.JsonLinesAuditLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.jumpgate.gateway.ssh.KeyFiles;
+import org.apache.sshd.common.config.keys.KeyUtils;
+
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes and messages of {@code jumpgate check-config} and {@code jumpgate audit verify}. */
@@ -48,6 +56,89 @@ class CliTest {
         Run r = cli("check-config", bad.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("roles[0].ports[1] (line 4)"), r.err());
+    }
+
+    /** A key line that passes the loader's shape check (base64, long enough) but is no ed25519 key. */
+    private static final String TRUNCATED_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIbad";
+
+    @Test
+    void checkConfigAndRunReadEveryFileTheGatewayReadsAtStartAndNameItsKey(@TempDir Path dir) throws Exception {
+        KeyPair good = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        String goodLine = KeyFiles.publicLine(good);
+        Path hostKey = dir.resolve("host_key");
+        KeyFiles.generate(hostKey, "test");
+        Files.setPosixFilePermissions(hostKey, PosixFilePermissions.fromString("rw-r--r--")); // as a careless copy leaves it
+        Path identity = Files.writeString(dir.resolve("identity"), "not a key\n");
+        Files.setPosixFilePermissions(identity, PosixFilePermissions.fromString("rw-------"));
+        Path revoked = Files.writeString(dir.resolve("revoked_keys"), "serial: 7\nid alice-laptop\n");
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "[127.0.0.5]:22 " + TRUNCATED_KEY + "\n");
+        Path config = Files.writeString(dir.resolve("jumpgate.yaml"), """
+                dataDir: %s
+                ssh:
+                  listen: 127.0.0.1:0
+                  hostKey: %s
+                  revokedKeys: %s
+                  trustedUserCaKeys: ["%s", "%s"]
+                users:
+                  - name: alice
+                    authorizedKeys: ["%s", "%s"]
+                sessions:
+                  identityKey: %s
+                  knownHosts: %s
+                  hostCaKeys: ["%s"]
+                """.formatted(dir.resolve("data"), hostKey, revoked, goodLine, TRUNCATED_KEY, TRUNCATED_KEY, goodLine,
+                identity, knownHosts, TRUNCATED_KEY));
+
+        Run check = cli("check-config", config.toString());
+        assertEquals(2, check.exit(), check.toString());
+        String err = check.err();
+        for (String key : List.of("users[alice].authorizedKeys[0]: ", "ssh.trustedUserCaKeys[1]: ", "ssh.hostKey: ",
+                "ssh.revokedKeys: ", "sessions.identityKey: ", "sessions.knownHosts: ", "sessions.hostCaKeys[0]: ")) {
+            assertTrue(err.contains(config + ": " + key), key + " in " + err);
+        }
+        assertFalse(err.contains("authorizedKeys[1]") || err.contains("trustedUserCaKeys[0]"), "good lines pass: " + err);
+        assertTrue(err.contains("readable by others"), err);
+        assertTrue(err.contains("line 2"), "the revocation list's bad line: " + err);
+        assertEquals(7, err.lines().count(), err);
+
+        // run refuses the same as a config error (2: systemd does not restart it) before it opens anything.
+        Run run = cli("run", "--config", config.toString());
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(err, run.err());
+        assertFalse(Files.exists(dir.resolve("data")), "nothing created");
+
+        // Fixed, check-config passes; a missing host or identity key is generated at start, not an error.
+        Files.delete(hostKey);
+        Files.delete(identity);
+        Files.writeString(revoked, "serial: 7\nid: alice-laptop\n");
+        Files.writeString(knownHosts, "[127.0.0.5]:22 " + goodLine + "\n");
+        Files.writeString(config, Files.readString(config).replace(TRUNCATED_KEY, goodLine));
+        Run fixed = cli("check-config", config.toString());
+        assertEquals(0, fixed.exit(), fixed.toString());
+        assertFalse(Files.exists(hostKey), "check-config changes nothing");
+
+        Files.delete(revoked);
+        Run gone = cli("check-config", config.toString());
+        assertEquals(2, gone.exit(), gone.toString());
+        assertTrue(gone.err().contains("config error at ssh.revokedKeys (line 5): cannot read " + revoked), gone.err());
+    }
+
+    @Test
+    void runNamesTheAddressItCannotListenOnAndLetsGoOfWhatItOpened(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path config = Files.writeString(dir.resolve("jumpgate.yaml"), """
+                    dataDir: %s
+                    ssh:
+                      listen: 127.0.0.1:%d
+                    """.formatted(dir.resolve("data"), taken.getLocalPort()));
+            Run run = cli("run", "--config", config.toString());
+            assertEquals(1, run.exit(), run.toString());
+            assertTrue(run.err().contains("cannot start: ssh.listen 127.0.0.1:" + taken.getLocalPort() + ": "), run.err());
+        }
+        // The audit log's lock went with the failed start: another writer may open it at once.
+        try (JsonLinesAuditLog again = new JsonLinesAuditLog(dir.resolve("data/audit/audit.jsonl"), false)) {
+            assertTrue(again.toString() != null);
+        }
     }
 
     @Test
