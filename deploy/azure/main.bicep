@@ -1,5 +1,9 @@
 // Jumpgate gateway VM inside an existing VNet: private targets stay private; only the gateway is exposed.
-// az deployment group create -g RG -f deploy/azure/main.bicep -p vnetName=... subnetName=... adminSshKey="$(cat ~/.ssh/id_ed25519.pub)" distUrl=...
+// az deployment group create -g RG -f deploy/azure/main.bicep -p vnetName=... subnetName=... adminSshKey="$(cat ~/.ssh/id_ed25519.pub)" distUrl=... allowedSources='["203.0.113.0/24"]'
+// Jumpgate listens on 22 (cloud-init moves the VM's own sshd to 2200, which this NSG does not open: administer the VM
+// with az vm run-command, or add a rule for 2200 from your admin range). This template grants the identity Reader on
+// targetResourceGroup only; tagSelector (subscription Reader), NSG just-in-time rules and Blob recordings need the
+// further roles in README.md.
 param location string = resourceGroup().location
 param vnetName string
 param subnetName string
@@ -10,8 +14,9 @@ param adminUser string = 'azureuser'
 param adminSshKey string
 @description('URL of the jumpgate distribution tarball (in your own storage account)')
 param distUrl string
-@description('Source ranges allowed to reach the gateway (SSH 22 and the RDP NAT-pool ports)')
-param allowedSources array = []
+@description('Source ranges allowed to reach the gateway (SSH 22 and the RDP NAT-pool ports), e.g. 203.0.113.0/24; required: an NSG rule needs sources')
+@minLength(1)
+param allowedSources array
 @description('Resource group of the scale sets Jumpgate discovers (Reader is granted there)')
 param targetResourceGroup string = resourceGroup().name
 
