@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -130,7 +131,11 @@ public final class RdpRelay implements AutoCloseable {
         for (Channel ch : rc.relays()) {
             RelaySession s = ch.attr(RelaySession.KEY).get();
             if (s != null && grantId.equals(s.grantId)) {
-                ch.eventLoop().execute(() -> s.abort("grant_ended", Outcome.INFO, detail));
+                try {
+                    ch.eventLoop().execute(() -> s.abort("grant_ended", Outcome.INFO, detail));
+                } catch (RejectedExecutionException stopping) {
+                    ch.close(); // the relay is shutting down; the grant listener must still reach the others
+                }
                 n++;
             }
         }

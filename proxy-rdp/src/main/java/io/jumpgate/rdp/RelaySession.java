@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -26,6 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RelaySession {
     static final AttributeKey<RelaySession> KEY = AttributeKey.valueOf("jumpgate.rdp.session");
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
+    /** Longest wait for a closing side to take what is queued for it (the idle timeout when that is shorter). */
+    static final Duration FLUSH_GRACE = Duration.ofSeconds(30);
 
     /** {@code rdp-} and 16 hex digits: unique enough to correlate events, not a secret, no SecureRandom per accept. */
     final String id = "rdp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
@@ -55,7 +59,9 @@ final class RelaySession {
         this.frontend = frontend;
         this.frontendPort = ((InetSocketAddress) frontend.localAddress()).getPort();
         this.source = (InetSocketAddress) frontend.remoteAddress();
-        this.sourceText = source.getAddress().getHostAddress() + ":" + source.getPort();
+        String host = source.getAddress().getHostAddress();
+        // [v6]:port as the SSH side writes it: 2001:db8::7:50123 would not say where the address ends.
+        this.sourceText = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + source.getPort();
         this.startedAt = rc.clock().instant();
     }
 
@@ -134,10 +140,28 @@ final class RelaySession {
         endDetail = detail;
     }
 
-    private static void flushAndClose(Channel ch) {
+    /**
+     * Closes {@code ch} once what is queued for it is written, or after {@link #FLUSH_GRACE} (at most the idle
+     * timeout) whatever: a peer that stopped reading would otherwise hold the socket, and what is queued for it, for
+     * ever after the relay's close was audited and it left the live set (no timer, drain or grant end sees it).
+     */
+    private void flushAndClose(Channel ch) {
         if (ch == null) return;
-        if (ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        else ch.close();
+        if (!ch.isActive()) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        Duration idle = rc.options().idleTimeout();
+        long graceMs = (idle == null || idle.compareTo(FLUSH_GRACE) > 0 ? FLUSH_GRACE : idle).toMillis();
+        ScheduledFuture<?> force = ch.eventLoop().schedule(() -> {
+            if (ch.isOpen()) {
+                log.info("RDP relay {}: {} did not take the last {} ms of data; closing it", id,
+                        ch == frontend ? "client" : "target", graceMs);
+                ch.close();
+            }
+        }, graceMs, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> force.cancel(false));
     }
 
     private void closed() {
