@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,14 @@ class ConfigLoaderTest {
         assertEquals(2, c.rdp().mappings().size());
         assertEquals(Duration.ofMinutes(30), c.limits().idleTimeout());
         assertEquals(GrantStoreSettings.Kind.H2, c.grants().kind());
+    }
+
+    @Test
+    void anEmptyJitBlockLetsTheRoleIssueGrantsAndNoBlockGivesStandingAccessOnly() {
+        JumpgateConfig c = ConfigLoader.parse(GOOD.replace("recording: on", "recording: on\n    jit: {}"));
+        assertTrue(c.roles().get("ops").issuesGrants(), "jit: {} is a block");
+        assertTrue(c.roles().get("secops").issuesGrants());
+        assertFalse(ConfigLoader.parse(GOOD).roles().get("ops").issuesGrants(), "no jit: block");
     }
 
     static Stream<Arguments> badConfigs() {

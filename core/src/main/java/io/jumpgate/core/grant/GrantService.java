@@ -119,10 +119,15 @@ public final class GrantService {
                     .flatMap(ro -> ro.ports().stream()).distinct().sorted().toList()) + " of " + target.name()
                     + ", not " + portNames(r.ports().stream().sorted().toList()));
         }
+        List<Role> issuing = candidates.stream().filter(Role::issuesGrants).toList();
+        if (issuing.isEmpty()) {
+            throw new GrantException(Kind.NOT_ALLOWED, "none of your roles grants " + target.name() + " port "
+                    + describePorts(r.ports()) + " on request (a role without jit: gives standing access only)");
+        }
         Instant now = now();
         long open = store.open().stream().filter(g -> g.user().equals(r.user().name()) && g.stateAt(now).open()).count();
         // Prefer a role that needs no approval; among equals, the first the user holds.
-        List<Role> ordered = new ArrayList<>(candidates);
+        List<Role> ordered = new ArrayList<>(issuing);
         ordered.sort(Comparator.comparing(ro -> ro.jit().approval()));
         GrantException first = null;
         for (Role role : ordered) {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Just-in-time rules of a role.
+ * Just-in-time rules of a role. A role issues grants on request only when its config has a {@code jit:} block
+ * (even an empty one); {@link #NONE} stands for "no block" and is told apart by identity, not by its values.
  *
  * @param required        targets of the role are reachable only with an active grant (no standing access)
  * @param maxDuration     longest grant a member may request
@@ -17,6 +18,10 @@ import java.util.Objects;
  */
 public record JitPolicy(boolean required, Duration maxDuration, boolean approval, List<String> approverRoles,
                         int maxActiveGrants, boolean reasonRequired, boolean allowFrom) {
+    /**
+     * No {@code jit:} block: the role gives standing access only and issues no grants on request. Compare with
+     * {@code ==}: a block written with every default ({@code jit: {}}) has equal values but is a block.
+     */
     public static final JitPolicy NONE = new JitPolicy(false, Duration.ofHours(8), false, List.of(), 5, false, false);
 
     public JitPolicy {

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param targets   which targets
  * @param ports     which ports on them (empty: none)
  * @param allowFrom standing source blocks: connections from these are admitted without a grant (RDP relay)
- * @param jit       just-in-time rules
+ * @param jit       just-in-time rules; {@link JitPolicy#NONE} (the default) when the config has no {@code jit:} block
  * @param recording whether terminal sessions are recorded
  */
 public record Role(String name, TargetSelector targets, Set<Integer> ports, List<Cidr> allowFrom, JitPolicy jit,
@@ -25,6 +25,15 @@ public record Role(String name, TargetSelector targets, Set<Integer> ports, List
         allowFrom = List.copyOf(allowFrom == null ? List.of() : allowFrom);
         jit = jit == null ? JitPolicy.NONE : jit;
         recording = recording == null ? RecordingMode.OFF : recording;
+    }
+
+    /**
+     * Whether members may ask for grants under this role: only with a {@code jit:} block. Without one the role gives
+     * standing access only; were it to issue grants, they would carry none of the approval, duration and source rules
+     * a block sets, and would bypass those of the members' other roles.
+     */
+    public boolean issuesGrants() {
+        return jit != JitPolicy.NONE;
     }
 
     public boolean covers(Target t) {

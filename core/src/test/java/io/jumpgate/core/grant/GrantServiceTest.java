@@ -5,7 +5,14 @@ import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.grant.GrantException.Kind;
 import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.policy.DenyReason;
+import io.jumpgate.core.policy.AccessPolicy;
+import io.jumpgate.core.policy.Cidr;
+import io.jumpgate.core.policy.JitPolicy;
 import io.jumpgate.core.policy.Ports;
+import io.jumpgate.core.policy.RecordingMode;
+import io.jumpgate.core.policy.Role;
+import io.jumpgate.core.policy.TargetSelector;
+import io.jumpgate.core.policy.User;
 import io.jumpgate.core.util.IpLiterals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -13,7 +20,10 @@ import org.junit.jupiter.api.function.Executable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static io.jumpgate.core.grant.GrantFixture.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -195,6 +205,42 @@ class GrantServiceTest {
         assertTrue(f.store.open().isEmpty(), "nothing stored for refused requests");
         assertEquals("unknown_target", f.audit.events().get(0).code());
         assertEquals("request", f.audit.events().get(0).fields().get("action"));
+    }
+
+    /** Standing RDP to db_* from the office only; no jit block (JitPolicy.NONE). */
+    private static final Role HELPDESK = new Role("helpdesk", TargetSelector.globs("db_*"), Set.of(Ports.RDP),
+            List.of(Cidr.parse("10.0.0.0/8")), null, RecordingMode.OFF);
+
+    /**
+     * A role without a jit block gives standing access only: it issues no grant on request (before, its members got
+     * 8 h grants from any address with no approval, preferred over their JIT role's rules); an empty block does.
+     */
+    @Test
+    void aRoleWithoutAJitBlockIssuesNoGrantsAndDoesNotBypassTheRulesOfTheUsersJitRole() {
+        Map<String, Role> roles = new HashMap<>(ROLES);
+        roles.put("helpdesk", HELPDESK);
+        GrantService service = new GrantService(f.store, roles, () -> INVENTORY, f.audit, f.clock);
+        AccessPolicy policy = new AccessPolicy(roles, Set.of(), service.lookup());
+        User eve = new User("eve", List.of(), List.of("prod", "helpdesk"));
+        User hal = new User("hal", List.of(), List.of("helpdesk"));
+        String cafe = "203.0.113.9";
+
+        refused(Kind.DURATION_OVER_MAXIMUM, "over the maximum of 1h for role prod",
+                () -> service.request(ask(eve, "db_0", Ports.RDP, "8h", "INC-1", null, cafe)));
+        Grant g = service.request(ask(eve, "db_0", Ports.RDP, "1h", "INC-1", null, cafe));
+        assertEquals(GrantState.PENDING, g.state(), "prod's approval applies");
+        assertEquals("prod", g.role());
+        assertFalse(policy.forSource(DB, Ports.RDP, IpLiterals.require(cafe)).allowed());
+        refused(Kind.NOT_ALLOWED, "none of your roles grants db_0 port rdp on request (a role without jit: gives standing access only)",
+                () -> service.request(ask(hal, "db_0", Ports.RDP, "1h", null, null, "10.1.1.1")));
+        assertTrue(policy.forSource(DB, Ports.RDP, IpLiterals.require("10.1.1.1")).allowed(), "standing access stays");
+
+        Role emptyBlock = new Role("helpdesk", HELPDESK.targets(), HELPDESK.ports(), HELPDESK.allowFrom(),
+                new JitPolicy(false, Duration.ofHours(8), false, List.of(), 5, false, false), RecordingMode.OFF);
+        roles.put("helpdesk", emptyBlock);
+        GrantService withBlock = new GrantService(f.store, roles, () -> INVENTORY, f.audit, f.clock);
+        assertEquals(GrantState.ACTIVE, withBlock.request(ask(hal, "db_0", Ports.RDP, "1h", null, null, "10.1.1.1")).state(),
+                "a block with every default (jit: {}) is a block");
     }
 
     @Test
