@@ -35,7 +35,7 @@ public final class GatewayServices {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.gatewayAddresses = Set.copyOf(gatewayAddresses);
-        this.policy = new AccessPolicy(config.roles(), this.gatewayAddresses, grants);
+        this.policy = new AccessPolicy(config.roles(), config.users(), this.gatewayAddresses, grants);
     }
 
     public JumpgateConfig config() {

@@ -469,8 +469,10 @@ class RdpRelayTest {
             var role = new io.jumpgate.core.policy.Role("jit", TargetSelector.globs("*"), Set.of(target.port()), List.of(),
                     new io.jumpgate.core.policy.JitPolicy(true, Duration.ofHours(1), false, List.of(), 5, false, false),
                     io.jumpgate.core.policy.RecordingMode.OFF);
-            h.policy.set(new io.jumpgate.core.policy.AccessPolicy(Map.of("jit", role), Set.of(), (user, t, port, source) ->
-                    active.get() ? java.util.Optional.of(new io.jumpgate.core.access.GrantLookup.ActiveGrant("g1", "alice"))
+            h.policy.set(new io.jumpgate.core.policy.AccessPolicy(Map.of("jit", role),
+                    Map.of("alice", new io.jumpgate.core.policy.User("alice", List.of(), List.of("jit"))), Set.of(),
+                    (user, t, port, source, justified) ->
+                    active.get() ? java.util.Optional.of(new io.jumpgate.core.access.GrantLookup.ActiveGrant("g1", "alice", "jit"))
                             : java.util.Optional.empty()));
             int[] cutByListener = {-1};
             // The grant is revoked while the admission is being written: the grant index changes, then its listener

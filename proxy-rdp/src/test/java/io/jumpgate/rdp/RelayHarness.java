@@ -45,7 +45,7 @@ final class RelayHarness implements AutoCloseable {
         inventory.set(InventorySnapshot.of(targets, Instant.now()));
         Role role = new Role("rdp-users", TargetSelector.globs("*"), backendPorts,
                 java.util.Arrays.stream(admittedCidrs).map(Cidr::parse).toList(), JitPolicy.NONE, RecordingMode.OFF);
-        policy.set(new AccessPolicy(Map.of(role.name(), role), Set.of(), GrantLookup.NONE));
+        policy.set(new AccessPolicy(Map.of(role.name(), role), Map.of(), Set.of(), GrantLookup.NONE));
         io.jumpgate.core.audit.AuditSink sink = new io.jumpgate.core.audit.AuditSink() {
             @Override
             public void emit(io.jumpgate.core.audit.AuditEvent e) {

@@ -38,7 +38,7 @@ class AzureVmssInventoryTest {
     private FakeArm arm;
     private FakeArm.Vmss web;
     private final MemoryAuditSink audit = new MemoryAuditSink();
-    private final AccessPolicy policy = new AccessPolicy(Map.of(), Set.of(), GrantLookup.NONE);
+    private final AccessPolicy policy = new AccessPolicy(Map.of(), Map.of(), Set.of(), GrantLookup.NONE);
 
     @BeforeEach
     void start() throws Exception {

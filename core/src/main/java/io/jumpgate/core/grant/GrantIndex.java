@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * The open grants in memory, answering the connection path without a database round trip. Readers see an
@@ -33,13 +34,15 @@ public final class GrantIndex implements GrantLookup {
     }
 
     @Override
-    public Optional<ActiveGrant> find(String user, Target target, int port, InetAddress source) {
+    public Optional<ActiveGrant> find(String user, Target target, int port, InetAddress source,
+                                      Predicate<ActiveGrant> justified) {
         List<Grant> candidates = snapshot.get().byTarget().get(key(target.name()));
         if (candidates == null || source == null) return Optional.empty();
         Instant now = clock.instant();
         for (Grant g : candidates) {
             if (g.admits(user, target.name(), port, source, now)) {
-                return Optional.of(new ActiveGrant(g.id(), g.user()));
+                ActiveGrant a = new ActiveGrant(g.id(), g.user(), g.role());
+                if (justified.test(a)) return Optional.of(a);
             }
         }
         return Optional.empty();

@@ -19,16 +19,20 @@ import java.util.Set;
  */
 public final class AccessPolicy {
     private final Map<String, Role> roles;
+    private final Map<String, User> users;
     private final Set<InetAddress> gatewayAddresses;
     private final GrantLookup grants;
 
     /**
      * @param roles            roles by name
+     * @param users            configured users by name (a grant admits only while its user is one and holds its role)
      * @param gatewayAddresses addresses of the gateway itself (never a forwarding destination)
      * @param grants           active just-in-time grants
      */
-    public AccessPolicy(Map<String, Role> roles, Set<InetAddress> gatewayAddresses, GrantLookup grants) {
+    public AccessPolicy(Map<String, Role> roles, Map<String, User> users, Set<InetAddress> gatewayAddresses,
+                        GrantLookup grants) {
         this.roles = Map.copyOf(roles);
+        this.users = Map.copyOf(users);
         this.gatewayAddresses = Set.copyOf(gatewayAddresses);
         this.grants = grants;
     }
@@ -99,9 +103,11 @@ public final class AccessPolicy {
                 return new Decision.Allow(t, port, r.name(), null, null, recording);
             }
         }
-        Optional<GrantLookup.ActiveGrant> grant = grants.find(user.name(), t, port, source);
+        // The grant's role must still be one of this user's roles with this port (the config may have changed since).
+        Optional<GrantLookup.ActiveGrant> grant = grants.find(user.name(), t, port, source,
+                g -> withPort.stream().anyMatch(r -> r.name().equals(g.role())));
         if (grant.isPresent()) {
-            return new Decision.Allow(t, port, withPort.get(0).name(), grant.get().id(), grant.get().user(), recording);
+            return new Decision.Allow(t, port, grant.get().role(), grant.get().id(), grant.get().user(), recording);
         }
         return new Decision.Deny(DenyReason.GRANT_REQUIRED, "no active grant for " + user.name() + " to " + t.name()
                 + ":" + port + " from " + source.getHostAddress(), t);
@@ -125,12 +131,22 @@ public final class AccessPolicy {
                 return new Decision.Allow(target, port, r.name(), null, null, r.recording());
             }
         }
-        Optional<GrantLookup.ActiveGrant> grant = grants.find(null, target, port, source);
+        Optional<GrantLookup.ActiveGrant> grant = grants.find(null, target, port, source, g -> justified(g, target, port));
         if (grant.isPresent()) {
             return new Decision.Allow(target, port, null, grant.get().id(), grant.get().user(), RecordingMode.OFF);
         }
         return new Decision.Deny(DenyReason.SOURCE_NOT_ADMITTED, "source " + source.getHostAddress()
                 + " has no standing rule or active grant for " + target.name() + ":" + port, target);
+    }
+
+    /**
+     * Whether the configuration still supports grant {@code g} (it may have changed since the grant was made, e.g. by
+     * a restart): its role exists and covers {@code target:port}, and its user is configured and holds that role.
+     */
+    private boolean justified(GrantLookup.ActiveGrant g, Target target, int port) {
+        Role role = roles.get(g.role());
+        User owner = users.get(g.user());
+        return role != null && role.covers(target, port) && owner != null && owner.roles().contains(role.name());
     }
 
     /** Address classes that are never forwarding destinations, whatever the inventory says. */

@@ -38,6 +38,7 @@ public final class GrantFixture {
     public static final User BOB = new User("bob", List.of(), List.of("prod", "sec"));
     public static final User CAROL = new User("carol", List.of(), List.of("sec"));
     public static final User DAVE = new User("dave", List.of(), List.of("dev"));
+    public static final Map<String, User> USERS = Map.of("alice", ALICE, "bob", BOB, "carol", CAROL, "dave", DAVE);
 
     public static final Target WEB = Target.of("web_0", IpLiterals.require("127.0.0.20"));
     public static final Target DB = Target.of("db_0", IpLiterals.require("127.0.0.30"));
@@ -56,7 +57,7 @@ public final class GrantFixture {
     public GrantFixture(GrantStore store) {
         this.store = store;
         this.service = new GrantService(store, ROLES, () -> INVENTORY, audit, clock);
-        this.policy = new AccessPolicy(ROLES, Set.of(), service.lookup());
+        this.policy = new AccessPolicy(ROLES, USERS, Set.of(), service.lookup());
     }
 
     /** Another gateway on the same store and clock. */

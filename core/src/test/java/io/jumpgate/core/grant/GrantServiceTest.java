@@ -220,9 +220,9 @@ class GrantServiceTest {
         Map<String, Role> roles = new HashMap<>(ROLES);
         roles.put("helpdesk", HELPDESK);
         GrantService service = new GrantService(f.store, roles, () -> INVENTORY, f.audit, f.clock);
-        AccessPolicy policy = new AccessPolicy(roles, Set.of(), service.lookup());
         User eve = new User("eve", List.of(), List.of("prod", "helpdesk"));
         User hal = new User("hal", List.of(), List.of("helpdesk"));
+        AccessPolicy policy = new AccessPolicy(roles, Map.of("eve", eve, "hal", hal), Set.of(), service.lookup());
         String cafe = "203.0.113.9";
 
         refused(Kind.DURATION_OVER_MAXIMUM, "over the maximum of 1h for role prod",
@@ -241,6 +241,56 @@ class GrantServiceTest {
         GrantService withBlock = new GrantService(f.store, roles, () -> INVENTORY, f.audit, f.clock);
         assertEquals(GrantState.ACTIVE, withBlock.request(ask(hal, "db_0", Ports.RDP, "1h", null, null, "10.1.1.1")).state(),
                 "a block with every default (jit: {}) is a block");
+    }
+
+    /**
+     * A grant admits only while the config still supports it: its role exists and covers the target and port, and its
+     * user is configured and holds that role (before, the user-less RDP path admitted on any indexed grant, e.g. after
+     * a restart with the port removed from the role).
+     */
+    @Test
+    void aGrantAdmitsOnlyWhileItsRoleCoversThePortAndItsUserStillHoldsThatRole() {
+        Grant rdpGrant = f.service.request(ask(ALICE, "db_0", Ports.RDP, "1h", "INC-1", null, HOME));
+        f.service.approve(Actor.user(CAROL), rdpGrant.id());
+        Grant sshGrant = f.service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "INC-2", null, HOME));
+        f.service.approve(Actor.user(CAROL), sshGrant.id());
+        var home = IpLiterals.require(HOME);
+        assertTrue(rdp(DB, Ports.RDP, HOME).allowed(), "precondition");
+        assertEquals("prod", ((Decision.Allow) ssh("alice", "db_0", Ports.SSH, HOME)).role());
+
+        // Restarted with prod reduced to SSH: RDP access withdrawn from the role.
+        Map<String, Role> sshOnly = new HashMap<>(ROLES);
+        sshOnly.put("prod", new Role("prod", PROD.targets(), Set.of(Ports.SSH), List.of(), PROD.jit(), RecordingMode.OFF));
+        GrantService restarted = new GrantService(f.store, sshOnly, () -> INVENTORY, f.audit, f.clock);
+        assertFalse(new AccessPolicy(sshOnly, USERS, Set.of(), restarted.lookup()).forSource(DB, Ports.RDP, home).allowed(),
+                "the role no longer covers rdp");
+
+        Map<String, Role> noProd = new HashMap<>(ROLES);
+        noProd.remove("prod");
+        assertFalse(new AccessPolicy(noProd, USERS, Set.of(), f.service.lookup()).forSource(DB, Ports.RDP, home).allowed(),
+                "the role is gone");
+
+        Map<String, User> noAlice = new HashMap<>(USERS);
+        noAlice.remove("alice");
+        assertFalse(new AccessPolicy(ROLES, noAlice, Set.of(), f.service.lookup()).forSource(DB, Ports.RDP, home).allowed(),
+                "the user is gone");
+
+        // alice keeps db_0 through another JIT role, but no longer holds prod, under which her grants were made.
+        Role dba = new Role("dba", PROD.targets(), PROD.ports(), List.of(), PROD.jit(), RecordingMode.OFF);
+        Map<String, Role> withDba = new HashMap<>(ROLES);
+        withDba.put("dba", dba);
+        User moved = new User("alice", List.of(), List.of("dev", "dba"));
+        Map<String, User> users = new HashMap<>(USERS);
+        users.put("alice", moved);
+        AccessPolicy p = new AccessPolicy(withDba, users, Set.of(), f.service.lookup());
+        assertFalse(p.forSource(DB, Ports.RDP, home).allowed(), "the user no longer holds the role (rdp)");
+        assertEquals(DenyReason.GRANT_REQUIRED, ((Decision.Deny) p.forUser(moved, "db_0", Ports.SSH, home, INVENTORY)).reason(),
+                "the user no longer holds the role (ssh)");
+
+        // A stale grant does not hide one that still holds (same target, port and source).
+        Grant bobs = f.service.request(ask(BOB, "db_0", Ports.RDP, "1h", "INC-3", null, HOME));
+        f.service.approve(Actor.user(CAROL), bobs.id());
+        assertEquals(bobs.id(), ((Decision.Allow) p.forSource(DB, Ports.RDP, home)).grantId());
     }
 
     @Test
@@ -315,9 +365,9 @@ class GrantServiceTest {
     void aRequestOrApprovalThatCannotBeAuditedAdmitsNoOneHereOrOnAnotherGateway() {
         FailingSink sink = new FailingSink();
         GrantService service = new GrantService(f.store, ROLES, () -> INVENTORY, sink, f.clock);
-        var policy = new io.jumpgate.core.policy.AccessPolicy(ROLES, java.util.Set.of(), service.lookup());
+        var policy = new io.jumpgate.core.policy.AccessPolicy(ROLES, USERS, java.util.Set.of(), service.lookup());
         GrantService other = f.peer();
-        var otherPolicy = new io.jumpgate.core.policy.AccessPolicy(ROLES, java.util.Set.of(), other.lookup());
+        var otherPolicy = new io.jumpgate.core.policy.AccessPolicy(ROLES, USERS, java.util.Set.of(), other.lookup());
         var home = IpLiterals.require(HOME);
 
         // A self-service request whose grant.requested event cannot be written: refused, and the stored grant withdrawn.

@@ -45,7 +45,7 @@ class AccessPolicyTest {
     final InetAddress from = ip("198.51.100.7");
 
     AccessPolicy policy(GrantLookup grants) {
-        return new AccessPolicy(Map.of("ops", ops, "dba", dba), Set.of(ip("10.9.9.9")), grants);
+        return new AccessPolicy(Map.of("ops", ops, "dba", dba), Map.of("alice", alice, "bob", bob), Set.of(ip("10.9.9.9")), grants);
     }
 
     DenyReason denied(Decision d) {
@@ -84,9 +84,9 @@ class AccessPolicyTest {
 
     @Test
     void jitRoleNeedsAGrantFromTheRightUserAndSource() {
-        GrantLookup grants = (user, t, port, source) ->
+        GrantLookup grants = (user, t, port, source, justified) ->
                 ("alice".equals(user) || user == null) && t.name().equals("db_0") && port == 22 && source.equals(from)
-                        ? Optional.of(new GrantLookup.ActiveGrant("g1", "alice")) : Optional.empty();
+                        ? Optional.of(new GrantLookup.ActiveGrant("g1", "alice", "dba")).filter(justified) : Optional.empty();
         AccessPolicy p = policy(grants);
         Decision.Allow a = assertInstanceOf(Decision.Allow.class, p.forUser(alice, "db_0", 22, from, inv));
         assertEquals("g1", a.grantId());
@@ -96,8 +96,8 @@ class AccessPolicyTest {
 
     @Test
     void sourceAdmissionForRelays() {
-        GrantLookup grants = (user, t, port, source) -> t.name().equals("db_0") && source.equals(from)
-                ? Optional.of(new GrantLookup.ActiveGrant("g2", "alice")) : Optional.empty();
+        GrantLookup grants = (user, t, port, source, justified) -> t.name().equals("db_0") && source.equals(from)
+                ? Optional.of(new GrantLookup.ActiveGrant("g2", "alice", "dba")).filter(justified) : Optional.empty();
         AccessPolicy p = policy(grants);
         Target web0 = inv.byName("web_0").orElseThrow();
         Target db0 = inv.byName("db_0").orElseThrow();

@@ -22,7 +22,7 @@ class RecordingModePolicyTest {
     void theStrictestRecordingModeOfTheRolesThatAllowWins() throws Exception {
         AccessPolicy p = new AccessPolicy(Map.of("ops", role("ops", "web_*", RecordingMode.ON),
                 "audited", role("audited", "web_0", RecordingMode.REQUIRED), "dev", role("dev", "*", RecordingMode.OFF)),
-                Set.of(), GrantLookup.NONE);
+                Map.of(), Set.of(), GrantLookup.NONE);
         InventorySnapshot inv = InventorySnapshot.of(List.of(Target.of("web_0", InetAddress.getByName("10.0.0.4")),
                 Target.of("web_1", InetAddress.getByName("10.0.0.5"))), Instant.EPOCH);
         User u = new User("alice", List.of(), List.of("ops", "audited", "dev"));

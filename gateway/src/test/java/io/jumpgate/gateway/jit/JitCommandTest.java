@@ -48,7 +48,8 @@ class JitCommandTest {
     final MemoryAuditSink audit = new MemoryAuditSink();
     final GrantService service = new GrantService(new MemoryGrantStore(), Map.of("dev", DEV, "prod", PROD, "sec", SEC),
             () -> InventorySnapshot.of(List.of(WEB, DB), Instant.EPOCH), audit, clock);
-    final AccessPolicy policy = new AccessPolicy(Map.of("dev", DEV, "prod", PROD, "sec", SEC), Set.of(), service.lookup());
+    final AccessPolicy policy = new AccessPolicy(Map.of("dev", DEV, "prod", PROD, "sec", SEC),
+            Map.of("alice", ALICE, "carol", CAROL), Set.of(), service.lookup());
     final JitCommand jit = new JitCommand(service);
 
     record Result(int code, String out, String err) {}

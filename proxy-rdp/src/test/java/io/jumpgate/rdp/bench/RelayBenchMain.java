@@ -64,7 +64,7 @@ public final class RelayBenchMain {
         InventorySnapshot inventory = InventorySnapshot.of(List.of(target), Instant.now());
         Role role = new Role("bench", TargetSelector.globs("*"), Set.of(targetPort), List.of(Cidr.parse("127.0.0.0/8")),
                 JitPolicy.NONE, RecordingMode.OFF);
-        AccessPolicy policy = new AccessPolicy(Map.of("bench", role), Set.of(), GrantLookup.NONE);
+        AccessPolicy policy = new AccessPolicy(Map.of("bench", role), Map.of(), Set.of(), GrantLookup.NONE);
         RdpRelayOptions options = new RdpRelayOptions(IpLiterals.require(listen), Duration.ofSeconds(10), 1024,
                 Duration.ofSeconds(10), Duration.ofHours(1), null, Duration.ofSeconds(1));
         try (JsonLinesAuditLog audit = new JsonLinesAuditLog(auditFile, false);
