@@ -65,6 +65,12 @@ public final class NsgJustInTime implements AutoCloseable {
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
     /** Rules of ended grants whose removal failed: retried by every sweep until they are gone. */
     private final Map<String, Opened> closing = new ConcurrentHashMap<>();
+    /**
+     * Grants closed (revoked or ended), with their expiry: a close can run before the open it was meant for (the grant
+     * was revoked while its request was still opening the rule), and that open is then refused. An entry goes once the
+     * grant's expiry has passed, when open() refuses the grant anyway.
+     */
+    private final Map<String, Instant> closed = new ConcurrentHashMap<>();
     private ScheduledExecutorService sweeper;
 
     /** What to open: for whom, on which NIC or NSG, from where, to which port, until when. */
@@ -180,11 +186,15 @@ public final class NsgJustInTime implements AutoCloseable {
      * or an NSG id). All or nothing: when one NSG refuses, rules already added for this grant are removed.
      *
      * @throws RefusedException when an NSG already has a general allow rule for the port (named in the message),
-     *                          has no free priority above its Deny rules, or no NSG guards the NIC
+     *                          has no free priority above its Deny rules, no NSG guards the NIC, or the grant was
+     *                          closed already ({@code grant_ended})
      */
     public synchronized Opened open(Request r) {
         if (!r.expiresAt().isAfter(clock.instant())) {
             throw refuse(r, null, "already_expired", "grant " + r.grantId() + " expired at " + r.expiresAt());
+        }
+        if (closed.containsKey(r.grantId())) {
+            throw refuse(r, null, "grant_ended", "grant " + r.grantId() + " ended before its rule was opened");
         }
         List<String> nsgIds;
         try {
@@ -278,10 +288,14 @@ public final class NsgJustInTime implements AutoCloseable {
     }
 
     /**
-     * Removes the rules of a grant (revoked or ended). Returns how many rules were removed; those that could not be
-     * are retried by every {@link #sweepExpired} until they are gone.
+     * Removes the rules of a grant (revoked or ended) and refuses any later {@link #open} for it until
+     * {@code expiresAt}. Returns how many rules were removed; those that could not be are retried by every
+     * {@link #sweepExpired} until they are gone.
      */
-    public synchronized int close(String grantId) {
+    public synchronized int close(String grantId, Instant expiresAt) {
+        Instant now = clock.instant();
+        closed.values().removeIf(until -> !until.isAfter(now));
+        if (expiresAt.isAfter(now)) closed.put(grantId, expiresAt);
         Opened o = open.remove(grantId);
         if (o == null) {
             o = findOwn(grantId).orElse(null);
@@ -303,6 +317,11 @@ public final class NsgJustInTime implements AutoCloseable {
         return n;
     }
 
+    /** Grants closed whose expiry has not passed (their ids): an open for one of them is refused. */
+    Set<String> closedGrants() {
+        return Set.copyOf(closed.keySet());
+    }
+
     /** Grants whose rules are still being removed after a failed attempt (their ids). */
     public Set<String> stillClosing() {
         return Set.copyOf(closing.keySet());
@@ -313,6 +332,7 @@ public final class NsgJustInTime implements AutoCloseable {
      * removal failed before. Returns how many rules were removed.
      */
     public synchronized int sweepExpired(Instant now) {
+        closed.values().removeIf(until -> !until.isAfter(now));
         int n = 0;
         for (Opened o : List.copyOf(closing.values())) {
             n += removeOrKeepClosing(o, "closed");

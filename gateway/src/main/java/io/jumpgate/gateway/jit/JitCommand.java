@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -236,21 +237,47 @@ public final class JitCommand {
             return OK;
         }
 
-        /** All or nothing: when the rule cannot be opened (or the grant awaits approval), the grant is withdrawn. */
+        /**
+         * All or nothing: when the rule cannot be opened (or the grant awaits approval), the grant is withdrawn; when the
+         * grant ended while the rule was being opened (revoked meanwhile), the rule is removed again.
+         */
         private String openNetwork(Grant g) {
             if (g.state() == GrantState.PENDING) {
                 ctx.service().revoke(ctx.actor(), g.id(), "--mode nsg needs a grant without approval");
                 throw new NetworkAccess.Refused("approval_required", "--mode nsg is only for roles that grant without approval;"
                         + " request " + g.id() + " withdrawn");
             }
+            String opened;
             try {
-                return ctx.nsg().open(g);
+                opened = ctx.nsg().open(g);
             } catch (RuntimeException e) {
-                ctx.service().revoke(ctx.actor(), g.id(), "NSG rule not opened");
-                throw e instanceof NetworkAccess.Refused r ? new NetworkAccess.Refused(r.code(), r.getMessage() + "; grant "
-                        + g.id() + " revoked") : new NetworkAccess.Refused("nsg_failed", "the NSG rule could not be opened; grant "
-                        + g.id() + " revoked");
+                String outcome = ended(g).isPresent() ? "grant " + g.id() + " has ended" : revoke(g);
+                throw e instanceof NetworkAccess.Refused r ? new NetworkAccess.Refused(r.code(), r.getMessage() + "; " + outcome)
+                        : new NetworkAccess.Refused("nsg_failed", "the NSG rule could not be opened; " + outcome);
             }
+            // The end's own clean-up (a grant listener) may have run before the rule existed.
+            Optional<Grant> ended;
+            try {
+                ended = ended(g);
+            } catch (GrantStoreException e) {
+                ended = Optional.empty(); // the rule is open; NsgJustInTime refuses an open after a close by itself
+            }
+            if (ended.isPresent()) {
+                ctx.nsg().withdraw(ended.get());
+                throw new NetworkAccess.Refused("grant_ended", "grant " + g.id() + " was "
+                        + ended.get().stateAt(ctx.service().now()).code() + " while its NSG rule was being opened; the rule is removed");
+            }
+            return opened;
+        }
+
+        private String revoke(Grant g) {
+            ctx.service().revoke(ctx.actor(), g.id(), "NSG rule not opened");
+            return "grant " + g.id() + " revoked";
+        }
+
+        /** The grant as stored now, if it is no longer open (revoked or expired meanwhile). */
+        private Optional<Grant> ended(Grant g) {
+            return ctx.service().find(g.id()).filter(now -> !now.stateAt(ctx.service().now()).open());
         }
     }
 

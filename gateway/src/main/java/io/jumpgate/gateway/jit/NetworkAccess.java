@@ -15,6 +15,12 @@ public interface NetworkAccess {
     /** Opens access for the active grant {@code g}; returns one line for the requester. */
     String open(Grant g);
 
+    /**
+     * Removes what {@link #open} made for {@code g}, at once: the grant ended while it was being opened, and the
+     * end's own clean-up may have run before there was anything to remove.
+     */
+    void withdraw(Grant g);
+
     /** Refused, with an audit-style {@code code} and a message for the requester. */
     final class Refused extends RuntimeException {
         private final String code;

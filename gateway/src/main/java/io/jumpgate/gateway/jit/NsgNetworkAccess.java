@@ -79,12 +79,18 @@ public final class NsgNetworkAccess implements NetworkAccess, GrantListener, Aut
         }
     }
 
+    @Override
+    public void withdraw(Grant g) {
+        int n = nsg.close(g.id(), g.expiresAt());
+        if (n > 0) log.info("grant {} ended while its NSG rule was being opened: {} NSG rule(s) removed", g.id(), n);
+    }
+
     /** A grant ended: its rules go (asynchronously; listeners must not block). */
     @Override
     public void grantEnded(Grant g) {
         closer.execute(() -> {
             try {
-                int n = nsg.close(g.id());
+                int n = nsg.close(g.id(), g.expiresAt());
                 if (n > 0) log.info("grant {} ended ({}): {} NSG rule(s) removed", g.id(), g.state(), n);
             } catch (RuntimeException e) {
                 log.warn("grant {} ended: removing its NSG rules failed ({}); the NSG sweep retries", g.id(), e.toString());

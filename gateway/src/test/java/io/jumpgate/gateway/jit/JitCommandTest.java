@@ -160,6 +160,51 @@ class JitCommandTest {
         assertEquals(2, jit.runAsOperator("root", List.of("request", "web_0", "--for", "1h"), new PrintStream(o), new PrintStream(e)));
     }
 
+    /**
+     * Stand-in for NsgNetworkAccess + NsgJustInTime at their worst: open() adds the rule when the (slow) ARM call
+     * completes, and grantEnded() removes only what exists at that moment (as if the close on the closer thread had
+     * run before the open).
+     */
+    static final class SlowNsg implements NetworkAccess, io.jumpgate.core.grant.GrantListener {
+        final Set<String> rules = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.Consumer<io.jumpgate.core.grant.Grant> whileArmCallInFlight = g -> {};
+
+        @Override public void check(String target, Set<Integer> ports) {}
+
+        @Override
+        public String open(io.jumpgate.core.grant.Grant g) {
+            whileArmCallInFlight.accept(g);
+            rules.add(g.id());
+            return "NSG rule opened";
+        }
+
+        @Override public void withdraw(io.jumpgate.core.grant.Grant g) { rules.remove(g.id()); }
+
+        @Override public void grantEnded(io.jumpgate.core.grant.Grant g) { rules.remove(g.id()); }
+    }
+
+    /** A grant revoked while its NSG rule is being created leaves no rule, and the requester is told. */
+    @Test
+    void aGrantRevokedWhileItsNsgRuleIsBeingOpenedLeavesNoRuleAndTheRequestSaysSo() {
+        SlowNsg nsg = new SlowNsg();
+        service.addListener(nsg);
+        String[] id = new String[1];
+        // e.g. the owner's second session runs `jit revoke ID`, or an approver revokes it, during the ARM PUT
+        nsg.whileArmCallInFlight = g -> {
+            id[0] = g.id();
+            service.revoke(io.jumpgate.core.grant.Actor.user(ALICE), g.id(), "changed my mind");
+        };
+        JitCommand withNsg = new JitCommand(service, nsg);
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        int code = withNsg.run(ALICE, HOME, JitCommand.words("jit request web_0 --port ssh --for 1h --mode nsg"),
+                new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        Result r = new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        assertEquals(GrantState.REVOKED, service.find(id[0]).orElseThrow().state());
+        assertFalse(nsg.rules.contains(id[0]), "NSG rule of revoked grant " + id[0] + " still open: " + r);
+        assertError(r, 1, "grant " + id[0] + " was revoked while its NSG rule was being opened; the rule is removed");
+        assertFalse(r.out().contains("NSG rule opened"), r.out());
+    }
+
     @Test
     void atFilesAreNeverExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("ca_key"),
