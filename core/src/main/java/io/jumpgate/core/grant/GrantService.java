@@ -239,7 +239,7 @@ public final class GrantService {
             Grant approved = g.decided(GrantState.ACTIVE, actor.name(), now, actor.name(), null, from, from.plus(g.duration()));
             write(approved);
             try {
-                audit(event(AuditType.GRANT_APPROVED, approved, actor.name(), now));
+                audit(event(AuditType.GRANT_APPROVED, approved, actor, now));
             } catch (RuntimeException e) {
                 // Fail closed: an approval missing from the security record does not stand; the grant is pending again.
                 undo(approved.decided(GrantState.PENDING, g.decidedBy(), g.decidedAt(), g.approvedBy(), g.note(),
@@ -261,7 +261,7 @@ public final class GrantService {
             Instant now = now();
             Grant denied = g.decided(GrantState.DENIED, actor.name(), now, null, reason.strip(), g.notBefore(), g.expiresAt());
             write(denied);
-            audit(event(AuditType.GRANT_DENIED, denied, actor.name(), now).outcome(Outcome.SUCCESS, "denied"));
+            audit(event(AuditType.GRANT_DENIED, denied, actor, now).outcome(Outcome.SUCCESS, "denied"));
             return denied;
         });
     }
@@ -282,7 +282,7 @@ public final class GrantService {
             String why = reason == null || reason.isBlank() ? null : reason.strip();
             Grant revoked = g.decided(GrantState.REVOKED, actor.name(), now, g.approvedBy(), why, g.notBefore(), g.expiresAt());
             write(revoked);
-            audit(event(AuditType.GRANT_REVOKED, revoked, actor.name(), now));
+            audit(event(AuditType.GRANT_REVOKED, revoked, actor, now));
             return revoked;
         });
     }
@@ -298,7 +298,8 @@ public final class GrantService {
         } catch (GrantException e) {
             Optional<Grant> g = e.kind() == Kind.UNKNOWN_GRANT ? Optional.empty() : store.find(id);
             AuditEvent.Builder b = AuditEvent.builder(AuditType.GRANT_REFUSED, now()).outcome(Outcome.DENIED, e.kind().code())
-                    .user(actor.name()).field("action", action).field("grant", id).field("detail", e.getMessage());
+                    .user(actor.name()).field("processUser", actor.processUser()).field("sudoUser", actor.sudoUser())
+                    .field("action", action).field("grant", id).field("detail", e.getMessage());
             g.ifPresent(x -> b.target(x.target(), null, null).field("grantUser", x.user()));
             audit(b);
             throw e;
@@ -444,6 +445,11 @@ public final class GrantService {
 
     private static List<String> portNames(List<Integer> ports) {
         return ports.stream().map(Ports::name).toList();
+    }
+
+    /** A decision's event: operators' also carry the process's unix user and {@code SUDO_USER}. */
+    private static AuditEvent.Builder event(AuditType type, Grant g, Actor actor, Instant now) {
+        return event(type, g, actor.name(), now).field("processUser", actor.processUser()).field("sudoUser", actor.sudoUser());
     }
 
     private static AuditEvent.Builder event(AuditType type, Grant g, String actor, Instant now) {

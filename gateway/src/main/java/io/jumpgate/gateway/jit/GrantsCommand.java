@@ -6,6 +6,7 @@ import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.config.grants.GrantStores;
 import io.jumpgate.config.grants.JdbcGrantStore;
 import io.jumpgate.core.audit.JsonLinesAuditLog;
+import io.jumpgate.core.grant.Actor;
 import io.jumpgate.core.grant.GrantService;
 import io.jumpgate.core.grant.GrantStoreException;
 import io.jumpgate.core.target.InventorySnapshot;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code jumpgate grants [--config FILE] list|approve|deny|revoke …}: operators on the gateway host act on the
- * grant store directly, as {@code operator:<unix user>} (the invoking user behind sudo when there is one).
+ * grant store directly, as {@code operator:<unix user>} (the invoking user behind sudo when there is one; the audit
+ * records the process's user and {@code SUDO_USER} too).
  * Works while the gateway runs (PostgreSQL, or H2 through its loopback auto-server); running gateways see the
  * change within {@code grants.pollInterval}. Audited to {@code operator-audit.jsonl} beside the gateway's audit log
  * (a hash chain has one writer) unless {@code --audit} names another file.
@@ -61,25 +63,41 @@ public final class GrantsCommand implements Callable<Integer> {
              JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, true, java.time.Duration.ofSeconds(10))) {
             GrantService service = new GrantService(store, cfg.roles(),
                     () -> InventorySnapshot.of(cfg.inventory().staticTargets(), Clock.systemUTC().instant()), log, Clock.systemUTC());
-            return new JitCommand(service).runAsOperator(operatorName(), words, out, err);
+            return new JitCommand(service).runAsOperator(operator(cfg.dataDir()), words, out, err);
         } catch (GrantStoreException | IOException e) {
             err.println("jumpgate grants: " + e.getMessage());
             return JitCommand.REFUSED;
         }
     }
 
-    /** The person at the keyboard: {@code SUDO_USER} when run as root through sudo, else the process's user. */
-    static String operatorName() {
-        return operatorName(System.getenv("SUDO_USER"), processUid(), System.getProperty("user.name", "unknown"));
+    /** The person at the keyboard: {@code SUDO_USER} when it can be believed (see below), else the process's user. */
+    static Actor operator(Path dataDir) {
+        String processUser = System.getProperty("user.name", "unknown");
+        String sudoUser = System.getenv("SUDO_USER");
+        return Actor.operator(operatorName(sudoUser, processUid(), ownerUid(dataDir), processUser), processUser,
+                sudoUser == null || sudoUser.isBlank() ? null : sudoUser);
     }
 
     /**
-     * {@code SUDO_USER} is believed only when the process runs as root: anyone can set the variable, but only sudo
-     * (or someone already root) makes a root process, so otherwise it would let a user approve their own grant under
-     * another name.
+     * {@code SUDO_USER} is believed when the process runs as root, or as the owner of the data directory (the README's
+     * {@code sudo -u jumpgate jumpgate grants ...}): anyone can set the variable, but only sudo (or someone who already
+     * is that user, and so can write the grant database anyway) makes such a process. Otherwise it would let a user
+     * approve their own grant under another name.
+     *
+     * @param dataDirOwner uid owning the data directory, or -1 when unknown
      */
-    static String operatorName(String sudoUser, long uid, String processUser) {
-        return uid == 0 && sudoUser != null && !sudoUser.isBlank() ? sudoUser : processUser;
+    static String operatorName(String sudoUser, long uid, long dataDirOwner, String processUser) {
+        boolean trusted = uid == 0 || (uid >= 0 && uid == dataDirOwner);
+        return trusted && sudoUser != null && !sudoUser.isBlank() ? sudoUser : processUser;
+    }
+
+    /** The uid owning {@code dir}, or -1 when unknown (missing, or not a POSIX file system). */
+    static long ownerUid(Path dir) {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(dir, "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** This process's real uid (Linux {@code /proc}), or -1 when unknown. */

@@ -62,7 +62,13 @@ public final class JitCommand {
 
     /** For operators on the gateway host ({@code jumpgate grants}): everything but {@code request}. */
     public int runAsOperator(String unixUser, List<String> args, PrintStream out, PrintStream err) {
-        return run(new Context(service, Actor.operator(unixUser), null, null, out, err, nsg), args);
+        return runAsOperator(Actor.operator(unixUser), args, out, err);
+    }
+
+    /** @param operator an {@link Actor#operator} */
+    public int runAsOperator(Actor operator, List<String> args, PrintStream out, PrintStream err) {
+        if (!operator.operator()) throw new IllegalArgumentException(operator.name() + " is not an operator");
+        return run(new Context(service, operator, null, null, out, err, nsg), args);
     }
 
     private static int run(Context ctx, List<String> args) {

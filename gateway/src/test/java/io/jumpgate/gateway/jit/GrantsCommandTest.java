@@ -110,12 +110,53 @@ class GrantsCommandTest {
     }
 
     @Test
-    void sudoUserNamesTheOperatorOnlyWhenSudoMadeThisProcessRoot() {
-        assertEquals("carol", GrantsCommand.operatorName("carol", 0, "root"), "sudo jumpgate grants ...");
-        assertEquals("bob", GrantsCommand.operatorName("carol", 1001, "bob"),
+    void sudoUserNamesTheOperatorOnlyWhenSudoMadeThisProcessRootOrTheDataDirectorysOwner() {
+        assertEquals("carol", GrantsCommand.operatorName("carol", 0, 998, "root"), "sudo jumpgate grants ...");
+        assertEquals("carol", GrantsCommand.operatorName("carol", 998, 998, "jumpgate"), "sudo -u jumpgate jumpgate grants ...");
+        assertEquals("bob", GrantsCommand.operatorName("carol", 1001, 998, "bob"),
                 "SUDO_USER=carol set by bob himself: he stays bob, so he cannot approve his own grant as carol");
-        assertEquals("root", GrantsCommand.operatorName(" ", 0, "root"));
-        assertEquals("bob", GrantsCommand.operatorName(null, 1001, "bob"));
+        assertEquals("bob", GrantsCommand.operatorName("carol", 1001, -1, "bob"), "data directory owner unknown");
+        assertEquals("root", GrantsCommand.operatorName(" ", 0, 998, "root"));
+        assertEquals("jumpgate", GrantsCommand.operatorName(null, 998, 998, "jumpgate"));
         assertTrue(GrantsCommand.processUid() >= 0, "read from /proc on Linux");
+        assertEquals(GrantsCommand.processUid(), GrantsCommand.ownerUid(dir), "the test made the directory");
+        assertEquals(-1, GrantsCommand.ownerUid(dir.resolve("missing")));
+    }
+
+    /**
+     * The data directory is 0700 jumpgate, and the README runs the CLI as {@code sudo -u jumpgate jumpgate ...}: the
+     * operator is then the person behind sudo (before, every operator was "operator:jumpgate", so alice could approve
+     * her own grant and the record named no person); the audit keeps both names.
+     */
+    @Test
+    void anOperatorRunningTheCliThroughSudoAsTheServiceUserCannotApproveTheirOwnGrantAndIsAuditedByBothNames() {
+        MemoryAuditSink audit = new MemoryAuditSink();
+        GrantService service = new GrantService(new io.jumpgate.core.grant.MemoryGrantStore(),
+                java.util.Map.of("dev", JitCommandTest.DEV, "prod", JitCommandTest.PROD, "sec", JitCommandTest.SEC),
+                () -> InventorySnapshot.of(List.of(JitCommandTest.WEB, JitCommandTest.DB), Instant.EPOCH), audit,
+                io.jumpgate.testkit.MutableClock.at("2026-11-21T10:00:00Z"));
+        JitCommand jit = new JitCommand(service);
+        Grant g = service.request(new GrantRequest(JitCommandTest.ALICE, "db_0", Set.of(3389), Duration.ofMinutes(30), "INC-1",
+                null, JitCommandTest.HOME));
+
+        String name = GrantsCommand.operatorName("alice", 998 /* jumpgate */, 998, "jumpgate");
+        var operator = io.jumpgate.core.grant.Actor.operator(name, "jumpgate", "alice");
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertEquals(1, jit.runAsOperator(operator, List.of("approve", g.id()), out, new java.io.PrintStream(err, true)));
+        assertTrue(err.toString().contains("you cannot approve your own grant"), err.toString());
+        assertEquals(GrantState.PENDING, service.find(g.id()).orElseThrow().state());
+
+        var refused = audit.matching(ev -> ev.type() == io.jumpgate.core.audit.AuditType.GRANT_REFUSED).get(0);
+        assertEquals("operator:alice", refused.user());
+        assertEquals("jumpgate", refused.fields().get("processUser"));
+        assertEquals("alice", refused.fields().get("sudoUser"));
+
+        var carol = io.jumpgate.core.grant.Actor.operator("carol", "jumpgate", "carol");
+        assertEquals(0, jit.runAsOperator(carol, List.of("approve", g.id()), out, out));
+        var approved = audit.matching(ev -> ev.type() == io.jumpgate.core.audit.AuditType.GRANT_APPROVED).get(0);
+        assertEquals("operator:carol", approved.user());
+        assertEquals("jumpgate", approved.fields().get("processUser"));
+        assertEquals("carol", approved.fields().get("sudoUser"));
     }
 }
