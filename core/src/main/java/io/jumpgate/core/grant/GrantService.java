@@ -30,6 +30,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
+import static io.jumpgate.core.audit.AuditText.capped;
+
 /**
  * Requests, decisions and expiry of just-in-time grants. Every change goes to the store, then to the in-memory
  * {@link GrantIndex} (the connection path's {@link io.jumpgate.core.access.GrantLookup}), then to audit.
@@ -94,7 +96,7 @@ public final class GrantService {
         } catch (GrantException e) {
             audit(AuditEvent.builder(AuditType.GRANT_REFUSED, now()).outcome(Outcome.DENIED, e.kind().code())
                     .user(r.user().name()).source(r.connectionSource().getHostAddress())
-                    .target(r.target(), null, r.ports().size() == 1 ? r.ports().iterator().next() : null)
+                    .target(capped(r.target()), null, r.ports().size() == 1 ? r.ports().iterator().next() : null)
                     .field("action", "request").field("ports", r.ports()).field("duration", Durations.format(r.duration()))
                     .field("from", r.from() == null ? null : r.from().toString()).field("reason", r.reason())
                     .field("detail", e.getMessage()));
@@ -108,7 +110,7 @@ public final class GrantService {
             throw new GrantException(Kind.INVALID_DURATION, "the duration must be positive");
         }
         Target target = inventory.get().resolve(r.target())
-                .orElseThrow(() -> new GrantException(Kind.UNKNOWN_TARGET, "no target named '" + r.target() + "'"));
+                .orElseThrow(() -> new GrantException(Kind.UNKNOWN_TARGET, "no target named '" + capped(r.target()) + "'"));
         List<Role> covering = r.user().roles().stream().map(roles::get).filter(ro -> ro != null && ro.covers(target)).toList();
         if (covering.isEmpty()) {
             throw new GrantException(Kind.NOT_ALLOWED, "none of your roles covers " + target.name());
@@ -293,13 +295,13 @@ public final class GrantService {
 
     private Grant decide(String action, Actor actor, String id, Decision d) {
         try {
-            if (id == null || id.length() > 32) throw new GrantException(Kind.UNKNOWN_GRANT, "no grant with id '" + id + "'");
+            if (id == null || id.length() > 32) throw unknownGrant(id);
             return d.run();
         } catch (GrantException e) {
             Optional<Grant> g = e.kind() == Kind.UNKNOWN_GRANT ? Optional.empty() : store.find(id);
             AuditEvent.Builder b = AuditEvent.builder(AuditType.GRANT_REFUSED, now()).outcome(Outcome.DENIED, e.kind().code())
                     .user(actor.name()).field("processUser", actor.processUser()).field("sudoUser", actor.sudoUser())
-                    .field("action", action).field("grant", id).field("detail", e.getMessage());
+                    .field("action", action).field("grant", capped(id)).field("detail", e.getMessage());
             g.ifPresent(x -> b.target(x.target(), null, null).field("grantUser", x.user()));
             audit(b);
             throw e;
@@ -313,7 +315,12 @@ public final class GrantService {
     }
 
     private Grant load(String id) {
-        return store.find(id).orElseThrow(() -> new GrantException(Kind.UNKNOWN_GRANT, "no grant with id '" + id + "'"));
+        return store.find(id).orElseThrow(() -> unknownGrant(id));
+    }
+
+    /** The id is what the user typed: capped, as it goes back to them and into the refusal's audit event. */
+    private static GrantException unknownGrant(String id) {
+        return new GrantException(Kind.UNKNOWN_GRANT, "no grant with id '" + capped(id) + "'");
     }
 
     private Grant pending(String id) {

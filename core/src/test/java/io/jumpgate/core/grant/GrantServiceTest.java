@@ -293,6 +293,26 @@ class GrantServiceTest {
         assertEquals(bobs.id(), ((Decision.Allow) p.forSource(DB, Ports.RDP, home)).grantId());
     }
 
+    /** User-typed ids and target names went into refusal events uncapped (twice): one ssh exec wrote ~2x its length. */
+    @Test
+    void refusalsCapWhatTheUserTypedAt256CharactersInTheAuditEventAndTheMessage() {
+        String huge = "a".repeat(100_000);
+        String capped = "a".repeat(256) + "…";
+        refused(Kind.UNKNOWN_GRANT, "no grant with id '" + capped + "'", () -> f.service.approve(Actor.user(CAROL), huge));
+        refused(Kind.UNKNOWN_TARGET, "no target named '" + capped + "'",
+                () -> f.service.request(ask(ALICE, huge, Ports.SSH, "1h", null, null, HOME)));
+        List<AuditEvent> events = f.audit.events();
+        assertEquals(2, events.size());
+        assertEquals(capped, events.get(0).fields().get("grant"));
+        assertEquals(capped, events.get(1).target().name());
+        for (AuditEvent e : events) {
+            int size = String.valueOf(e.fields()).length() + String.valueOf(e.target()).length();
+            assertTrue(size < 1_000, e.type() + " event carries " + size + " characters");
+        }
+        assertEquals("x" + "😀".repeat(127) + "…", io.jumpgate.core.audit.AuditText.capped("x" + "😀".repeat(200)),
+                "never half a character");
+    }
+
     @Test
     void fromBlockReplacesTheConnectionAddressWhenTheRoleAllowsIt() {
         Grant g = f.service.request(ask(ALICE, "db_0", Ports.RDP, "1h", "office", "10.9.0.0/24", HOME));

@@ -1,5 +1,6 @@
 package io.jumpgate.gateway.command;
 
+import io.jumpgate.core.audit.AuditText;
 import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.DenyReason;
@@ -25,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayCommands {
     public static final int EXIT_USAGE = 2;
-    static final int MAX_AUDITED_COMMAND = 256;
 
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
     private volatile TargetSessions targetSessions;
@@ -121,7 +121,7 @@ public final class GatewayCommands {
     private static int refuse(SessionContext ctx, OutputStream err, String code, String command, Target target,
                               int exit, String message) throws IOException {
         var event = ctx.event(AuditType.COMMAND_REFUSED).outcome(Outcome.DENIED, code)
-                .field("command", capped(command)).field("tty", ctx.terminal() != null);
+                .field("command", AuditText.capped(command)).field("tty", ctx.terminal() != null);
         if (target != null) event.target(target.name(), target.addressText(), null);
         ctx.audit(event);
         err.write(("jumpgate: " + message + ctx.newline()).getBytes(StandardCharsets.UTF_8));
@@ -136,8 +136,4 @@ public final class GatewayCommands {
         return line.substring(0, sp);
     }
 
-    /** At most {@link #MAX_AUDITED_COMMAND} characters of what the user typed (a command line can be 256 KiB). */
-    private static String capped(String s) {
-        return s.length() <= MAX_AUDITED_COMMAND ? s : s.substring(0, MAX_AUDITED_COMMAND) + "…";
-    }
 }
