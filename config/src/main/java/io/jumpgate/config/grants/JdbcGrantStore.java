@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -27,8 +30,17 @@ import java.util.stream.Collectors;
  * operations are rare; the connection path reads the in-memory index, never this), reopened after a failure.
  * Other gateways' changes are picked up by polling {@link #open()} ({@code GrantMaintenance}, every
  * {@code grants.pollInterval}).
+ *
+ * <p>Every call is bounded by {@link #TIMEOUT} (a fixed 30 s, many poll intervals): a database that hangs, rather
+ * than fails, would otherwise hold the caller (and {@code GrantService}'s monitor) for good. On PostgreSQL the
+ * connection carries {@code connectTimeout}, {@code lock_timeout} and {@code statement_timeout} (the server's own
+ * limits, whose errors say what happened) and a {@code socketTimeout} a little longer for a peer gone silent; a
+ * parameter of the same name in {@code jdbcUrl} overrides them. On H2 the session's {@code LOCK_TIMEOUT} is set to it.
+ * Every statement also has it as its query timeout.
  */
 public final class JdbcGrantStore implements GrantStore {
+    /** The longest a database call may take before it fails with a {@link GrantStoreException}. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String COLUMNS = "id, user_name, target, role_name, ports, source_cidr, not_before, expires_at, "
             + "reason, state, approved_by, decided_by, decided_at, note, created_at, version, updated_at";
 
@@ -37,16 +49,22 @@ public final class JdbcGrantStore implements GrantStore {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final String url;
-    private final String user;
-    private final String password;
+    private final Properties connectionProperties;
+    private final Duration timeout;
     private final String description;
     private Connection connection;
 
     /** Connects and migrates the schema; fails with a {@link GrantStoreException} naming the database. */
     public JdbcGrantStore(String url, String user, String password) {
+        this(url, user, password, TIMEOUT);
+    }
+
+    /** @param timeout the longest one database call may take (see the class comment) */
+    public JdbcGrantStore(String url, String user, String password, Duration timeout) {
+        if (timeout.toSeconds() < 1) throw new IllegalArgumentException("timeout must be at least 1 s");
         this.url = url;
-        this.user = user;
-        this.password = password;
+        this.connectionProperties = connectionProperties(url, user, password, timeout);
+        this.timeout = timeout;
         this.description = url.replaceAll("(?i)password=[^;&]*", "password=***");
         call(c -> SchemaMigrations.migrate(c));
     }
@@ -59,7 +77,7 @@ public final class JdbcGrantStore implements GrantStore {
     @Override
     public void insert(Grant g) {
         call(c -> {
-            try (PreparedStatement p = c.prepareStatement(INSERT)) {
+            try (PreparedStatement p = prepare(c, INSERT)) {
                 bind(p, g);
                 return p.executeUpdate();
             }
@@ -74,7 +92,7 @@ public final class JdbcGrantStore implements GrantStore {
     @Override
     public boolean insertWithin(Grant g, int maxOpen, Instant now) {
         return call(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO grant_users (user_name) SELECT CAST(? AS VARCHAR(64)) WHERE NOT EXISTS "
+            try (PreparedStatement p = prepare(c, "INSERT INTO grant_users (user_name) SELECT CAST(? AS VARCHAR(64)) WHERE NOT EXISTS "
                     + "(SELECT 1 FROM grant_users WHERE user_name = ?)")) {
                 p.setString(1, g.user());
                 p.setString(2, g.user());
@@ -89,14 +107,14 @@ public final class JdbcGrantStore implements GrantStore {
             c.setAutoCommit(false);
             boolean inserted;
             try {
-                try (PreparedStatement p = c.prepareStatement("SELECT user_name FROM grant_users WHERE user_name = ? FOR UPDATE")) {
+                try (PreparedStatement p = prepare(c, "SELECT user_name FROM grant_users WHERE user_name = ? FOR UPDATE")) {
                     p.setString(1, g.user());
                     try (ResultSet r = p.executeQuery()) {
                         if (!r.next()) throw new SQLException("no lock row for user " + g.user());
                     }
                 }
                 long open = 0;
-                try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS
+                try (PreparedStatement p = prepare(c, "SELECT " + COLUMNS
                         + " FROM grants WHERE user_name = ? AND state IN ('PENDING', 'ACTIVE')")) {
                     p.setString(1, g.user());
                     try (ResultSet r = p.executeQuery()) {
@@ -105,7 +123,7 @@ public final class JdbcGrantStore implements GrantStore {
                 }
                 inserted = open < maxOpen;
                 if (inserted) {
-                    try (PreparedStatement p = c.prepareStatement(INSERT)) {
+                    try (PreparedStatement p = prepare(c, INSERT)) {
                         bind(p, g);
                         p.executeUpdate();
                     }
@@ -134,7 +152,7 @@ public final class JdbcGrantStore implements GrantStore {
     @Override
     public boolean update(Grant g) {
         return call(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE grants SET id = ?, user_name = ?, target = ?, role_name = ?, "
+            try (PreparedStatement p = prepare(c, "UPDATE grants SET id = ?, user_name = ?, target = ?, role_name = ?, "
                     + "ports = ?, source_cidr = ?, not_before = ?, expires_at = ?, reason = ?, state = ?, approved_by = ?, "
                     + "decided_by = ?, decided_at = ?, note = ?, created_at = ?, version = ?, updated_at = ? "
                     + "WHERE id = ? AND version = ?")) {
@@ -221,7 +239,7 @@ public final class JdbcGrantStore implements GrantStore {
 
     private List<Grant> query(String sql, int limit, String... args) {
         return call(c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            try (PreparedStatement p = prepare(c, sql)) {
                 for (int i = 0; i < args.length; i++) p.setString(i + 1, args[i]);
                 if (limit != Integer.MAX_VALUE) p.setMaxRows(limit);
                 try (ResultSet r = p.executeQuery()) {
@@ -235,12 +253,45 @@ public final class JdbcGrantStore implements GrantStore {
 
     private synchronized <T> T call(Work<T> work) {
         try {
-            if (connection == null) connection = DriverManager.getConnection(url, user, password);
+            if (connection == null) connection = connect();
             return work.run(connection);
         } catch (SQLException e) {
             drop(); // reconnect on the next call
             throw new GrantStoreException("grant database " + description + ": " + e.getMessage(), e);
         }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(url, connectionProperties);
+        if (url.startsWith("jdbc:h2:")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCK_TIMEOUT " + timeout.toMillis()); // H2's query timeout does not cover lock waits
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement p = c.prepareStatement(sql);
+        p.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+        return p;
+    }
+
+    /** User, password and, on PostgreSQL, the timeouts that bound every wait (see the class comment). */
+    static Properties connectionProperties(String url, String user, String password, Duration timeout) {
+        Properties p = new Properties();
+        if (user != null) p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        if (url.startsWith("jdbc:postgresql:")) {
+            long seconds = timeout.toSeconds();
+            p.setProperty("connectTimeout", String.valueOf(seconds));
+            p.setProperty("socketTimeout", String.valueOf(seconds + 10));
+            p.setProperty("options", "-c lock_timeout=" + timeout.toMillis() + " -c statement_timeout=" + timeout.toMillis());
+        }
+        return p;
     }
 
     private void drop() {

@@ -9,10 +9,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one background thread of the grant service: every {@code interval} it takes in changes from other
- * gateways ({@link GrantService#refresh}) and expires grants past their end ({@link GrantService#expireDue}).
- * Grant listeners therefore hear of an expiry or a remote revocation at most about one interval late; the
- * connection path does not wait for it (the index compares the clock itself).
+ * The background work of the grant service, every {@code interval}: on one thread it takes in changes from other
+ * gateways ({@link GrantService#refresh}) and expires grants past their end ({@link GrantService#expireDue}); on
+ * another it tells listeners of grants past their end from the clock alone ({@link GrantService#tellExpired}), so
+ * that a store that hangs (each call is bounded by the store's timeouts, which can be much longer than the interval)
+ * does not delay the cutting of connections. Grant listeners therefore hear of an expiry about one interval late at
+ * most, and of a remote revocation about one interval after the store answers; the connection path does not wait
+ * for either (the index compares the clock itself).
  */
 public final class GrantMaintenance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrantMaintenance.class);
@@ -25,7 +28,8 @@ public final class GrantMaintenance implements AutoCloseable {
         if (interval.isZero() || interval.isNegative()) throw new IllegalArgumentException("interval must be positive");
         this.service = service;
         this.interval = interval;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: one may wait on the store while the other keeps to the clock.
+        this.executor = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "jumpgate-grants");
             t.setDaemon(true);
             return t;
@@ -34,15 +38,30 @@ public final class GrantMaintenance implements AutoCloseable {
 
     public GrantMaintenance start() {
         long ms = interval.toMillis();
-        executor.scheduleWithFixedDelay(this::runOnce, ms, ms, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::tellExpired, ms, ms, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::storeRound, ms, ms, TimeUnit.MILLISECONDS);
         return this;
     }
 
-    /**
-     * One round: refresh, then sweep. Failures (database down) are logged and retried next round; the sweep runs even
-     * when the refresh failed, so connections of grants past their end are cut on time while the store is away.
-     */
+    /** One round of both (tests): the clock's part first, then the store's. */
     public void runOnce() {
+        tellExpired();
+        storeRound();
+    }
+
+    private void tellExpired() {
+        try {
+            service.tellExpired();
+        } catch (RuntimeException e) {
+            log.error("telling listeners of expired grants failed (retrying in {} ms)", interval.toMillis(), e);
+        }
+    }
+
+    /**
+     * Refresh, then sweep. Failures (database down) are logged and retried next round; the sweep runs even when the
+     * refresh failed.
+     */
+    private void storeRound() {
         try {
             service.refresh();
         } catch (RuntimeException e) {

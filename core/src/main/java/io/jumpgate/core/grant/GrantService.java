@@ -12,6 +12,8 @@ import io.jumpgate.core.policy.Role;
 import io.jumpgate.core.target.InventorySnapshot;
 import io.jumpgate.core.target.Target;
 import io.jumpgate.core.util.Durations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
 import java.security.SecureRandom;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -39,6 +42,7 @@ import static io.jumpgate.core.audit.AuditText.capped;
  * calls it and {@link #expireDue} periodically.
  */
 public final class GrantService {
+    private static final Logger log = LoggerFactory.getLogger(GrantService.class);
     /** {@code decidedBy} of grants ended by the clock. */
     public static final String EXPIRY = "system:expiry";
     /** Decided by: a request withdrawn because it could not be audited. */
@@ -56,8 +60,12 @@ public final class GrantService {
     private final Clock clock;
     private final GrantIndex index;
     private final List<GrantListener> listeners = new CopyOnWriteArrayList<>();
-    /** Grants whose listeners heard of their expiry while the store could not record it (guarded by this). */
-    private final java.util.Set<String> endedEarly = new java.util.HashSet<>();
+    /**
+     * Grants whose listeners have been told they ended, so that they are told once although {@link #tellExpired} runs
+     * outside this object's monitor. The value says whether the grant was out of the index at the last sweep: an id
+     * goes one sweep later, when no pass of {@link #tellExpired} can still hold the grant.
+     */
+    private final Map<String, Boolean> told = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -362,6 +370,26 @@ public final class GrantService {
     // ---- expiry and synchronisation
 
     /**
+     * Tells listeners of active grants past their expiry that they ended, from the clock and the in-memory index alone:
+     * no store I/O and not under this object's monitor, so it runs on time while the store hangs (a call that waits
+     * for a lock or a silent database holds the monitor until its timeout). Each grant's listeners hear of its end
+     * once, whether from here, {@link #expireDue} or a change read from the store. The index already admits nothing
+     * new past a grant's expiry; this is for the connections it admitted.
+     *
+     * @return the grants whose listeners were told now
+     */
+    public List<Grant> tellExpired() {
+        Instant now = now();
+        List<Grant> toldNow = new ArrayList<>();
+        for (Grant g : index.open()) {
+            if (g.state() != GrantState.ACTIVE || g.stateAt(now) != GrantState.EXPIRED) continue;
+            Grant e = g.decided(GrantState.EXPIRED, EXPIRY, now, g.approvedBy(), null, g.notBefore(), g.expiresAt());
+            if (tellOnce(e)) toldNow.add(e);
+        }
+        return toldNow;
+    }
+
+    /**
      * Marks open grants past their expiry as expired (the sweep); returns those this gateway expired. While the store
      * cannot be written, listeners are still told at once (connections admitted by the grant are cut on time; the
      * index already admits nothing new); the expiry itself is recorded and audited once the store is back.
@@ -369,6 +397,7 @@ public final class GrantService {
      * @throws GrantStoreException after telling listeners, when the store failed (retried at the next sweep)
      */
     public synchronized List<Grant> expireDue() {
+        forgetTold();
         Instant now = now();
         List<Grant> expired = new ArrayList<>();
         RuntimeException storeFailure = null;
@@ -380,11 +409,7 @@ public final class GrantService {
                 updated = store.update(e);
             } catch (RuntimeException failure) {
                 if (storeFailure == null) storeFailure = failure;
-                if (g.state() == GrantState.ACTIVE && endedEarly.add(g.id())) {
-                    for (GrantListener l : listeners) {
-                        l.grantEnded(e);
-                    }
-                }
+                if (g.state() == GrantState.ACTIVE) tellOnce(e);
                 continue;
             }
             if (updated) {
@@ -397,6 +422,12 @@ public final class GrantService {
         }
         if (storeFailure != null) throw storeFailure;
         return expired;
+    }
+
+    /** Drops ids of grants out of the index since the last sweep (called under this monitor, as every apply is). */
+    private void forgetTold() {
+        told.values().removeIf(outAtLastSweep -> outAtLastSweep);
+        told.replaceAll((id, out) -> index.get(id).isEmpty());
     }
 
     /** Re-reads open grants from the store, taking in changes made by other gateways (and telling listeners). */
@@ -413,12 +444,25 @@ public final class GrantService {
     private void apply(Grant g) {
         Grant old = index.put(g);
         boolean ended = g.state() == GrantState.REVOKED || g.state() == GrantState.EXPIRED;
-        boolean toldAlready = ended && endedEarly.remove(g.id());
-        if (ended && !toldAlready && old != null && old.state() == GrantState.ACTIVE && old.version() < g.version()) {
-            for (GrantListener l : listeners) {
-                l.grantEnded(g);
+        if (ended && old != null && old.state() == GrantState.ACTIVE && old.version() < g.version()) {
+            tellOnce(g);
+        }
+    }
+
+    /**
+     * Tells every listener that {@code ended} ended, unless they were told already; one that throws does not keep the
+     * others from hearing it. Returns whether they were told now.
+     */
+    private boolean tellOnce(Grant ended) {
+        if (told.putIfAbsent(ended.id(), false) != null) return false;
+        for (GrantListener l : listeners) {
+            try {
+                l.grantEnded(ended);
+            } catch (RuntimeException e) {
+                log.error("grant {} ended ({}): a listener failed", ended.id(), ended.state(), e);
             }
         }
+        return true;
     }
 
     // ---- queries

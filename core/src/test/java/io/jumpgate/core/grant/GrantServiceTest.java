@@ -14,6 +14,7 @@ import io.jumpgate.core.policy.Role;
 import io.jumpgate.core.policy.TargetSelector;
 import io.jumpgate.core.policy.User;
 import io.jumpgate.core.util.IpLiterals;
+import io.jumpgate.testkit.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -24,6 +25,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.jumpgate.core.grant.GrantFixture.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -458,5 +461,61 @@ class GrantServiceTest {
         assertEquals(1, g.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
         maintenance.runOnce();
         assertEquals(1, ended.size(), "and not told twice");
+    }
+    /** A store whose reads and writes hang while {@code hang} is set (a PostgreSQL peer gone silent, a lock wait). */
+    private static final class HangingStore implements GrantStore {
+        final GrantStore real = new MemoryGrantStore();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean hang;
+
+        private void maybeHang() {
+            if (!hang) return;
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override public void insert(Grant g) { real.insert(g); }
+        @Override public boolean insertWithin(Grant g, int max, Instant now) { return real.insertWithin(g, max, now); }
+        @Override public boolean update(Grant g) { maybeHang(); return real.update(g); }
+        @Override public java.util.Optional<Grant> find(String id) { maybeHang(); return real.find(id); }
+        @Override public List<Grant> open() { maybeHang(); return real.open(); }
+        @Override public List<Grant> recent(String user, int limit) { return real.recent(user, limit); }
+    }
+
+    /**
+     * A store that hangs (rather than fails) held the maintenance thread and the service's monitor, so expiries were not
+     * told until it answered; the clock's part now runs on its own.
+     */
+    @Test
+    void connectionsOfAnExpiredGrantAreCutOnTimeWhileTheStoreHangs() throws Exception {
+        HangingStore store = new HangingStore();
+        GrantFixture g = new GrantFixture(store);
+        CountDownLatch told = new CountDownLatch(1);
+        List<Grant> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        g.service.addListener(x -> {
+            ended.add(x);
+            told.countDown();
+        });
+        Grant grant = g.service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        try (GrantMaintenance m = new GrantMaintenance(g.service, Duration.ofMillis(20)).start()) {
+            store.hang = true;
+            assertTrue(store.entered.await(5, TimeUnit.SECONDS), "the store round is waiting on the store");
+            g.clock.advance(Duration.ofHours(2));
+            assertTrue(told.await(5, TimeUnit.SECONDS), "listeners of the expired grant told while the store hangs");
+            assertEquals(grant.id(), ended.get(0).id());
+            assertEquals(GrantState.EXPIRED, ended.get(0).state());
+
+            store.hang = false;
+            store.release.countDown();
+            Poll.until(Duration.ofSeconds(5), "the expiry recorded once the store answers",
+                    () -> store.real.find(grant.id()).orElseThrow().state() == GrantState.EXPIRED);
+        }
+        assertEquals(1, ended.size(), "told once");
+        assertEquals(1, g.audit.matching(e -> e.type() == AuditType.GRANT_EXPIRED).size());
     }
 }
