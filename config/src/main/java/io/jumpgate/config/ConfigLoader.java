@@ -130,6 +130,17 @@ public final class ConfigLoader {
                 }
                 approverRefs.put(name, j);
             }
+            // allowFrom is standing access for relayed (RDP) connections: it would silently never admit in these two
+            // cases, so say so rather than let an operator believe a source block is open (or closed).
+            if (!allowFrom.isEmpty() && jit.required()) {
+                throw s.error("allowFrom", "role '" + name + "' requires a grant (jit.required), so it gives no standing"
+                        + " access and allowFrom would never admit; to let members name a source block with --from,"
+                        + " set jit.allowFrom: true");
+            }
+            if (!allowFrom.isEmpty() && recording == RecordingMode.REQUIRED) {
+                throw s.error("allowFrom", "role '" + name + "' requires recording, and relayed (RDP) connections, which"
+                        + " allowFrom admits, cannot be recorded");
+            }
             roles.put(name, new Role(name, selector(s, globs, tags), ports, allowFrom, jit, recording));
         }
         for (var e : approverRefs.entrySet()) {

@@ -126,14 +126,32 @@ public final class AccessPolicy {
             return new Decision.Deny(DenyReason.TARGET_NOT_RUNNING,
                     "target " + target.name() + " is " + target.state().name().toLowerCase(), target);
         }
+        // A relayed path is not recorded: a role that requires recording never admits it (as ssh -J is refused for
+        // it), and a role that requires a grant gives no standing access through its allowFrom (as on SSH).
+        Role unrecordable = null;
         for (Role r : roles.values()) {
-            if (r.covers(target, port) && r.allowFrom().stream().anyMatch(c -> c.contains(source))) {
-                return new Decision.Allow(target, port, r.name(), null, null, r.recording());
+            if (r.jit().required() || !r.covers(target, port) || r.allowFrom().stream().noneMatch(c -> c.contains(source))) {
+                continue;
             }
+            if (r.recording() == RecordingMode.REQUIRED) {
+                unrecordable = r;
+                continue;
+            }
+            return new Decision.Allow(target, port, r.name(), null, null, r.recording());
         }
-        Optional<GrantLookup.ActiveGrant> grant = grants.find(null, target, port, source, g -> justified(g, target, port));
+        Optional<GrantLookup.ActiveGrant> grant = grants.find(null, target, port, source,
+                g -> justified(g, target, port) && roles.get(g.role()).recording() != RecordingMode.REQUIRED);
         if (grant.isPresent()) {
-            return new Decision.Allow(target, port, null, grant.get().id(), grant.get().user(), RecordingMode.OFF);
+            return new Decision.Allow(target, port, grant.get().role(), grant.get().id(), grant.get().user(),
+                    roles.get(grant.get().role()).recording());
+        }
+        if (unrecordable == null) {
+            unrecordable = grants.find(null, target, port, source, g -> justified(g, target, port))
+                    .map(g -> roles.get(g.role())).orElse(null);
+        }
+        if (unrecordable != null) {
+            return new Decision.Deny(DenyReason.RECORDING_REQUIRED, "role " + unrecordable.name() + " requires recording; "
+                    + "a relayed connection to " + target.name() + ":" + port + " cannot be recorded", target);
         }
         return new Decision.Deny(DenyReason.SOURCE_NOT_ADMITTED, "source " + source.getHostAddress()
                 + " has no standing rule or active grant for " + target.name() + ":" + port, target);

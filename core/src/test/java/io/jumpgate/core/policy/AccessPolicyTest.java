@@ -103,9 +103,16 @@ class AccessPolicyTest {
         Target db0 = inv.byName("db_0").orElseThrow();
         assertTrue(p.forSource(web0, 3389, ip("192.0.2.44")).allowed(), "standing CIDR rule");
         assertEquals(DenyReason.SOURCE_NOT_ADMITTED, denied(p.forSource(web0, 3389, from)));
-        Decision.Allow g = assertInstanceOf(Decision.Allow.class, p.forSource(db0, 22, from));
+        // dba requires recording, and a relay records nothing: its grant admits no relay.
+        assertEquals(DenyReason.RECORDING_REQUIRED, denied(p.forSource(db0, 22, from)));
+        Role dbaRecordedWhenPossible = new Role("dba", dba.targets(), dba.ports(), dba.allowFrom(), dba.jit(), RecordingMode.ON);
+        AccessPolicy on = new AccessPolicy(Map.of("ops", ops, "dba", dbaRecordedWhenPossible), Map.of("alice", alice),
+                Set.of(ip("10.9.9.9")), grants);
+        Decision.Allow g = assertInstanceOf(Decision.Allow.class, on.forSource(db0, 22, from));
         assertEquals("g2", g.grantId());
         assertEquals("alice", g.grantUser());
+        assertEquals("dba", g.role());
+        assertEquals(RecordingMode.ON, g.recording());
         assertEquals(DenyReason.TARGET_NOT_RUNNING, denied(p.forSource(inv.byName("web_1").orElseThrow(), 3389, ip("192.0.2.44"))));
     }
 
