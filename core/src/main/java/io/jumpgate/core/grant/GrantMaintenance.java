@@ -58,10 +58,15 @@ public final class GrantMaintenance implements AutoCloseable {
     }
 
     /**
-     * Refresh, then sweep. Failures (database down) are logged and retried next round; the sweep runs even when the
-     * refresh failed.
+     * Audit events still queued, refresh, then sweep. Failures (database down) are logged and retried next round; the
+     * sweep runs even when the refresh failed.
      */
     private void storeRound() {
+        try {
+            service.writeQueuedAudit(); // logs at ERROR while the audit log refuses them
+        } catch (RuntimeException e) {
+            log.error("writing queued grant audit events failed", e);
+        }
         try {
             service.refresh();
         } catch (RuntimeException e) {
@@ -77,5 +82,14 @@ public final class GrantMaintenance implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            service.writeQueuedAudit(); // a last try; what is still queued then has only the operator log left
+        } catch (RuntimeException e) {
+            log.error("writing queued grant audit events failed", e);
+        }
+        for (var e : service.queuedAudit()) {
+            log.error("grant audit event lost at stop (the audit log could not be written): {} of grant {} at {} by {}",
+                    e.type().eventName(), e.fields().get("grant"), e.time(), e.user());
+        }
     }
 }

@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,11 @@ public final class GrantService {
      * goes one sweep later, when no pass of {@link #tellExpired} can still hold the grant.
      */
     private final Map<String, Boolean> told = new ConcurrentHashMap<>();
+    /**
+     * Events of changes that stand (expiries, revocations, denials) whose audit write failed, oldest first: retried at
+     * every maintenance round ({@link #writeQueuedAudit}) until written (guarded by itself).
+     */
+    private final Deque<AuditEvent> unwritten = new ArrayDeque<>();
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -260,6 +267,11 @@ public final class GrantService {
         });
     }
 
+    /**
+     * Denies a pending grant; approvers of its role and operators may.
+     *
+     * @throws AuditQueuedException when the denial stands but its audit event is queued
+     */
     public synchronized Grant deny(Actor actor, String id, String reason) {
         return decide("deny", actor, id, () -> {
             checkNote(reason);
@@ -271,12 +283,16 @@ public final class GrantService {
             Instant now = now();
             Grant denied = g.decided(GrantState.DENIED, actor.name(), now, null, reason.strip(), g.notBefore(), g.expiresAt());
             write(denied);
-            audit(event(AuditType.GRANT_DENIED, denied, actor, now).outcome(Outcome.SUCCESS, "denied"));
+            auditOrQueue(event(AuditType.GRANT_DENIED, denied, actor, now).outcome(Outcome.SUCCESS, "denied"), denied);
             return denied;
         });
     }
 
-    /** Ends a pending or active grant; its owner, an approver of its role or an operator may. */
+    /**
+     * Ends a pending or active grant; its owner, an approver of its role or an operator may.
+     *
+     * @throws AuditQueuedException when the revocation stands (it always takes effect) but its audit event is queued
+     */
     public synchronized Grant revoke(Actor actor, String id, String reason) {
         return decide("revoke", actor, id, () -> {
             checkNote(reason);
@@ -292,7 +308,7 @@ public final class GrantService {
             String why = reason == null || reason.isBlank() ? null : reason.strip();
             Grant revoked = g.decided(GrantState.REVOKED, actor.name(), now, g.approvedBy(), why, g.notBefore(), g.expiresAt());
             write(revoked);
-            audit(event(AuditType.GRANT_REVOKED, revoked, actor, now));
+            auditOrQueue(event(AuditType.GRANT_REVOKED, revoked, actor, now), revoked);
             return revoked;
         });
     }
@@ -392,7 +408,9 @@ public final class GrantService {
     /**
      * Marks open grants past their expiry as expired (the sweep); returns those this gateway expired. While the store
      * cannot be written, listeners are still told at once (connections admitted by the grant are cut on time; the
-     * index already admits nothing new); the expiry itself is recorded and audited once the store is back.
+     * index already admits nothing new); the expiry itself is recorded and audited once the store is back. An expiry
+     * whose audit event cannot be written stands, and its event is queued ({@link #writeQueuedAudit}); a failure with
+     * one grant does not keep the others from expiring.
      *
      * @throws GrantStoreException after telling listeners, when the store failed (retried at the next sweep)
      */
@@ -404,20 +422,18 @@ public final class GrantService {
         for (Grant g : index.open()) {
             if (g.stateAt(now) != GrantState.EXPIRED) continue;
             Grant e = g.decided(GrantState.EXPIRED, EXPIRY, now, g.approvedBy(), null, g.notBefore(), g.expiresAt());
-            boolean updated;
             try {
-                updated = store.update(e);
+                if (store.update(e)) {
+                    apply(e);
+                    // The expiry stands; an event that cannot be written now is queued, and the round goes on.
+                    auditOrQueue(event(AuditType.GRANT_EXPIRED, e, e.user(), now).outcome(Outcome.INFO, "expired"));
+                    expired.add(e);
+                } else {
+                    store.find(g.id()).ifPresent(this::apply); // another gateway got there first
+                }
             } catch (RuntimeException failure) {
                 if (storeFailure == null) storeFailure = failure;
                 if (g.state() == GrantState.ACTIVE) tellOnce(e);
-                continue;
-            }
-            if (updated) {
-                apply(e);
-                audit(event(AuditType.GRANT_EXPIRED, e, e.user(), now).outcome(Outcome.INFO, "expired"));
-                expired.add(e);
-            } else {
-                store.find(g.id()).ifPresent(this::apply); // another gateway got there first
             }
         }
         if (storeFailure != null) throw storeFailure;
@@ -514,6 +530,58 @@ public final class GrantService {
 
     private void audit(AuditEvent.Builder b) {
         audit.emit(b.build());
+    }
+
+    /**
+     * Audits a change that stands whatever the audit log says; when the event cannot be written it is queued, the
+     * caller is told with an {@link AuditQueuedException}.
+     */
+    private void auditOrQueue(AuditEvent.Builder b, Grant changed) {
+        RuntimeException failure = auditOrQueue(b);
+        if (failure != null) throw new AuditQueuedException(changed, failure);
+    }
+
+    /** Writes {@code b} after any queued events (in order); returns null, or the failure when it is queued instead. */
+    private RuntimeException auditOrQueue(AuditEvent.Builder b) {
+        synchronized (unwritten) {
+            unwritten.addLast(b.build());
+            return writeQueued();
+        }
+    }
+
+    /**
+     * Retries writing the audit events of changes that stand but could not be audited (each maintenance round calls
+     * it); returns how many are still waiting.
+     */
+    public int writeQueuedAudit() {
+        synchronized (unwritten) {
+            writeQueued();
+            return unwritten.size();
+        }
+    }
+
+    /** The events still waiting to be written, oldest first. */
+    public List<AuditEvent> queuedAudit() {
+        synchronized (unwritten) {
+            return List.copyOf(unwritten);
+        }
+    }
+
+    /** Writes queued events, oldest first, until one fails; returns that failure, or null when all were written. */
+    private RuntimeException writeQueued() {
+        while (!unwritten.isEmpty()) {
+            AuditEvent e = unwritten.peekFirst();
+            try {
+                audit.emit(e);
+            } catch (RuntimeException failure) {
+                log.error("audit log cannot be written ({}): {} event(s) of grant changes that stand are kept in memory and"
+                        + " retried every maintenance round, oldest {} of grant {}", failure.toString(), unwritten.size(),
+                        e.type().eventName(), e.fields().get("grant"));
+                return failure;
+            }
+            unwritten.removeFirst();
+        }
+        return null;
     }
 
     /** For messages: {@code 22} → {@code ssh}. */

@@ -421,6 +421,75 @@ class GrantServiceTest {
         assertTrue(policy.forUser(ALICE, "db_0", Ports.SSH, home, INVENTORY).allowed());
     }
 
+    /**
+     * The sweep wrote EXPIRED, then audited: a failing write lost the event (the next sweep no longer sees the grant)
+     * and skipped the rest of the round. Now every expiry stands, every listener is told, and the events are written
+     * at the first round after the log is back.
+     */
+    @Test
+    void aSweepWhoseAuditFailsExpiresEveryGrantAndWritesTheirEventsOnceTheLogIsBack() {
+        FailingSink sink = new FailingSink();
+        GrantService service = new GrantService(f.store, ROLES, () -> INVENTORY, sink, f.clock);
+        List<Grant> ended = new ArrayList<>();
+        service.addListener(ended::add);
+        Grant a = service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        Grant d = service.request(ask(DAVE, "web_0", Ports.SSH, "1h", null, null, "10.1.2.4"));
+        GrantMaintenance m = new GrantMaintenance(service, Duration.ofSeconds(1));
+
+        f.clock.advance(Duration.ofHours(2));
+        sink.failing = AuditType.GRANT_EXPIRED;
+        m.runOnce();
+        assertEquals(2, ended.size(), "both told in the failing round");
+        assertEquals(GrantState.EXPIRED, f.store.find(a.id()).orElseThrow().state());
+        assertEquals(GrantState.EXPIRED, f.store.find(d.id()).orElseThrow().state());
+        assertEquals(2, service.queuedAudit().size());
+        m.runOnce();
+        assertEquals(2, service.queuedAudit().size(), "kept while the log refuses them");
+
+        sink.failing = null;
+        m.runOnce();
+        m.runOnce();
+        assertEquals(List.of(a.id(), d.id()).stream().sorted().toList(),
+                sink.written.matching(e -> e.type() == AuditType.GRANT_EXPIRED).stream()
+                        .map(e -> (String) e.fields().get("grant")).sorted().toList(), "each written once");
+        assertTrue(service.queuedAudit().isEmpty());
+        assertEquals(2, ended.size());
+    }
+
+    /**
+     * A revocation or denial whose audit write fails stands (a revocation must always take effect), the caller is told
+     * its event is queued, and the event is written at the first maintenance round after the log is back.
+     */
+    @Test
+    void aRevocationOrDenialWhoseAuditFailsStandsAndItsEventIsWrittenOnceTheLogIsBack() {
+        FailingSink sink = new FailingSink();
+        GrantService service = new GrantService(f.store, ROLES, () -> INVENTORY, sink, f.clock);
+        var policy = new AccessPolicy(ROLES, USERS, Set.of(), service.lookup());
+        Grant g = service.request(ask(ALICE, "web_0", Ports.SSH, "1h", null, null, HOME));
+        Grant p = service.request(ask(ALICE, "db_0", Ports.SSH, "1h", "INC-1", null, HOME));
+
+        sink.failing = AuditType.GRANT_REVOKED;
+        AuditQueuedException revoked = assertThrows(AuditQueuedException.class,
+                () -> service.revoke(Actor.user(ALICE), g.id(), "done"));
+        assertEquals(GrantState.REVOKED, revoked.grant().state());
+        assertTrue(revoked.getMessage().contains("is revoked; its audit event could not be written yet and is queued"),
+                revoked.getMessage());
+        assertEquals(GrantState.REVOKED, f.store.find(g.id()).orElseThrow().state());
+        assertFalse(policy.forUser(ALICE, "web_0", Ports.SSH, IpLiterals.require(HOME), INVENTORY).allowed());
+
+        sink.failing = AuditType.GRANT_DENIED;
+        assertThrows(AuditQueuedException.class, () -> service.deny(Actor.user(CAROL), p.id(), "no"));
+        assertEquals(GrantState.DENIED, f.store.find(p.id()).orElseThrow().state());
+        assertEquals(List.of(AuditType.GRANT_DENIED), service.queuedAudit().stream().map(AuditEvent::type).toList(),
+                "the queued revocation went first, as soon as the log took it");
+
+        sink.failing = null;
+        new GrantMaintenance(service, Duration.ofSeconds(1)).runOnce();
+        assertEquals(List.of(AuditType.GRANT_REVOKED, AuditType.GRANT_DENIED), sink.written.events().stream()
+                .map(AuditEvent::type).filter(t -> t != AuditType.GRANT_REQUESTED).toList(), "in order, once");
+        assertTrue(service.queuedAudit().isEmpty());
+    }
+
     /** A store that can be taken down (every call fails, as with the database unreachable). */
     private static final class FlakyStore implements GrantStore {
         final GrantStore real = new MemoryGrantStore();

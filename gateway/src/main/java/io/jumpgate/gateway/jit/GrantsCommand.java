@@ -5,6 +5,7 @@ import io.jumpgate.config.ConfigLoader;
 import io.jumpgate.config.JumpgateConfig;
 import io.jumpgate.config.grants.GrantStores;
 import io.jumpgate.config.grants.JdbcGrantStore;
+import io.jumpgate.core.audit.AuditJson;
 import io.jumpgate.core.audit.JsonLinesAuditLog;
 import io.jumpgate.core.grant.Actor;
 import io.jumpgate.core.grant.GrantService;
@@ -63,7 +64,19 @@ public final class GrantsCommand implements Callable<Integer> {
              JsonLinesAuditLog log = new JsonLinesAuditLog(auditFile, true, java.time.Duration.ofSeconds(10))) {
             GrantService service = new GrantService(store, cfg.roles(),
                     () -> InventorySnapshot.of(cfg.inventory().staticTargets(), Clock.systemUTC().instant()), log, Clock.systemUTC());
-            return new JitCommand(service).runAsOperator(operator(cfg.dataDir()), words, out, err);
+            int code = new JitCommand(service).runAsOperator(operator(cfg.dataDir()), words, out, err);
+            // No maintenance rounds here to retry a queued event: one last try, then it goes to the operator.
+            if (service.writeQueuedAudit() > 0) {
+                err.println("jumpgate grants: the change stands, but its audit event could not be written to " + auditFile
+                        + "; keep this record of it:");
+                service.queuedAudit().forEach(e -> {
+                    StringBuilder b = new StringBuilder("{");
+                    AuditJson.appendBody(b, e);
+                    err.println(b.append('}'));
+                });
+                return JitCommand.REFUSED;
+            }
+            return code;
         } catch (GrantStoreException | IOException e) {
             err.println("jumpgate grants: " + e.getMessage());
             return JitCommand.REFUSED;

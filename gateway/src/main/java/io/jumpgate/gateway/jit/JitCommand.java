@@ -1,6 +1,7 @@
 package io.jumpgate.gateway.jit;
 
 import io.jumpgate.core.grant.Actor;
+import io.jumpgate.core.grant.AuditQueuedException;
 import io.jumpgate.core.grant.Grant;
 import io.jumpgate.core.grant.GrantException;
 import io.jumpgate.core.grant.GrantRequest;
@@ -132,6 +133,9 @@ public final class JitCommand {
             } else if (e instanceof NetworkAccess.Refused n) {
                 code = n.code();
                 message = n.getMessage();
+            } else if (e instanceof AuditQueuedException) {
+                code = "audit_queued";
+                message = e.getMessage();
             } else if (e instanceof GrantStoreException) {
                 log.warn("jit command failed for {}: {}", actor.name(), e.toString());
                 code = "unavailable";
@@ -147,6 +151,16 @@ public final class JitCommand {
             if (json) GrantPrinter.errorJson(out, code, message);
             err.println("jit: " + message);
             return e instanceof IllegalArgumentException ? USAGE : REFUSED;
+        }
+
+        /** Runs a change that stands even when its audit event could not be written (then queued); says so on stderr. */
+        Grant standing(java.util.function.Supplier<Grant> change) {
+            try {
+                return change.get();
+            } catch (AuditQueuedException q) {
+                err.println("jit: " + q.getMessage());
+                return q.grant();
+            }
         }
 
         void show(Grant g, boolean json, String headline) {
@@ -336,7 +350,7 @@ public final class JitCommand {
 
         @Override
         public Integer call() {
-            Grant g = ctx.service().deny(ctx.actor(), id, reason);
+            Grant g = ctx.standing(() -> ctx.service().deny(ctx.actor(), id, reason));
             ctx.show(g, json, "Denied grant " + g.id() + " of " + g.user() + ".");
             return OK;
         }
@@ -356,7 +370,7 @@ public final class JitCommand {
 
         @Override
         public Integer call() {
-            Grant g = ctx.service().revoke(ctx.actor(), id, reason);
+            Grant g = ctx.standing(() -> ctx.service().revoke(ctx.actor(), id, reason));
             ctx.show(g, json, "Revoked grant " + g.id() + ".");
             return OK;
         }

@@ -205,6 +205,31 @@ class JitCommandTest {
         assertFalse(r.out().contains("NSG rule opened"), r.out());
     }
 
+    /** A revocation stands when its audit event cannot be written; the user is told the event is queued. */
+    @Test
+    void aRevocationWhoseAuditEventIsQueuedStandsAndSaysSo() {
+        boolean[] failing = {false};
+        GrantService s = new GrantService(new MemoryGrantStore(), Map.of("dev", DEV, "prod", PROD, "sec", SEC),
+                () -> InventorySnapshot.of(List.of(WEB, DB), Instant.EPOCH), e -> {
+                    if (failing[0] && e.type() == AuditType.GRANT_REVOKED) {
+                        throw new io.jumpgate.core.audit.AuditWriteException("disk full (test)", null);
+                    }
+                }, clock);
+        JitCommand cmd = new JitCommand(s);
+        String id = s.request(new io.jumpgate.core.grant.GrantRequest(ALICE, "web_0", Set.of(22), Duration.ofHours(1), null,
+                null, HOME)).id();
+        failing[0] = true;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        int code = cmd.run(ALICE, HOME, JitCommand.words("jit revoke " + id), new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, e.toString(StandardCharsets.UTF_8));
+        assertTrue(o.toString(StandardCharsets.UTF_8).startsWith("Revoked grant " + id + "."), o.toString(StandardCharsets.UTF_8));
+        assertEquals("jit: grant " + id + " is revoked; its audit event could not be written yet and is queued\n",
+                e.toString(StandardCharsets.UTF_8));
+        assertEquals(GrantState.REVOKED, s.find(id).orElseThrow().state());
+        assertEquals(1, s.queuedAudit().size());
+    }
+
     @Test
     void atFilesAreNeverExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("ca_key"),
