@@ -1,5 +1,8 @@
 package io.jumpgate.gateway;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +14,7 @@ import java.util.function.BooleanSupplier;
  * or is revoked ({@code limits.terminateOnExpiry}). Connections on standing access are not tracked.
  */
 public final class LiveConnections {
+    private static final Logger log = LoggerFactory.getLogger(LiveConnections.class);
     private final Map<String, Set<Runnable>> byGrant = new ConcurrentHashMap<>();
 
     /**
@@ -49,12 +53,23 @@ public final class LiveConnections {
         };
     }
 
-    /** Runs every terminator registered for {@code grantId}; returns how many connections were cut. */
+    /**
+     * Runs every terminator registered for {@code grantId}; one that throws does not keep the others from running.
+     * Returns how many connections were cut.
+     */
     public int terminate(String grantId) {
         Set<Runnable> set = byGrant.remove(grantId);
         if (set == null) return 0;
-        set.forEach(Runnable::run);
-        return set.size();
+        int cut = 0;
+        for (Runnable terminate : set) {
+            try {
+                terminate.run();
+                cut++;
+            } catch (RuntimeException e) {
+                log.error("grant {} ended: closing one of its connections failed", grantId, e);
+            }
+        }
+        return cut;
     }
 
     public int count(String grantId) {

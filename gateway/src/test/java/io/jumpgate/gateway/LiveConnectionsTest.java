@@ -49,4 +49,17 @@ class LiveConnectionsTest {
         assertFalse(r.ended(), "already cut by the listener: the caller goes on as after any cut");
         assertEquals(1, cuts.get());
     }
+
+    @Test
+    void aTerminatorThatThrowsDoesNotKeepTheOtherConnectionsOfTheGrantOpen() {
+        AtomicInteger cuts = new AtomicInteger();
+        live.register("g1", () -> {
+            throw new IllegalStateException("socket already gone (test)");
+        }, () -> true);
+        live.register("g1", cuts::incrementAndGet, () -> true);
+        live.register("g1", cuts::incrementAndGet, () -> true);
+        assertEquals(2, live.terminate("g1"), "the two that closed");
+        assertEquals(2, cuts.get());
+        assertEquals(0, live.count("g1"));
+    }
 }
