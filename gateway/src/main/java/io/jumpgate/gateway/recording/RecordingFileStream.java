@@ -1,12 +1,10 @@
 package io.jumpgate.gateway.recording;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +22,11 @@ import java.util.concurrent.Future;
  * shared thread, at most one sync per file at a time) while the session goes on; a failed background sync fails
  * {@link #close}. What is synced is then dropped from the page cache ({@link PageCache}): a recording is written
  * once and rarely read, so a long session recycles a few megabytes of memory instead of filling the cache.
+ *
+ * <p>Written through a {@link RandomAccessFile}, never a {@code FileChannel}: an interrupt (a stop whose drain timed
+ * out interrupts the session threads) closes a file channel after its bytes may already be in the file, so the line
+ * could be neither cut back nor counted, the audited hash would differ from the file, and close would skip the
+ * {@code fsync}. A {@code RandomAccessFile} ignores interrupts: the file always holds exactly what the writer hashed.
  */
 final class RecordingFileStream extends OutputStream {
     /** Bytes written between background syncs. */
@@ -35,8 +38,9 @@ final class RecordingFileStream extends OutputStream {
     });
 
     private final Path file;
-    private final FileChannel channel;
-    /** Where the next line starts (kept here: asking the channel costs a syscall per line). */
+    private final RandomAccessFile out;
+    private boolean closed;
+    /** Where the next line starts (kept here: asking the file costs a syscall per line). */
     private long position;
     /** {@link #position} when the last background sync was started. */
     private long syncedFrom;
@@ -45,8 +49,9 @@ final class RecordingFileStream extends OutputStream {
 
     RecordingFileStream(Path file) throws IOException {
         this.file = file;
-        this.channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // Created new (never over an existing file) and 0600 in one step, then opened for writing.
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        this.out = new RandomAccessFile(file.toFile(), "rw");
     }
 
     @Override
@@ -56,9 +61,8 @@ final class RecordingFileStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
         try {
-            while (buf.hasRemaining()) channel.write(buf);
+            out.write(b, off, len);
             position += len;
             if (position - syncedFrom >= WRITEBACK_BYTES && writeback.isDone()) {
                 long upTo = position;
@@ -67,8 +71,8 @@ final class RecordingFileStream extends OutputStream {
             }
         } catch (IOException e) {
             try {
-                channel.truncate(position);
-                channel.position(position);
+                out.setLength(position);
+                out.seek(position);
             } catch (IOException ignored) {
                 // the torn tail stays; players stop at the last complete line
             }
@@ -78,7 +82,7 @@ final class RecordingFileStream extends OutputStream {
 
     private void syncInBackground(long upTo) {
         try {
-            channel.force(false);
+            out.getFD().sync();
             PageCache.dropWrittenBack(file, upTo);
         } catch (IOException e) {
             if (writebackFailure == null) writebackFailure = e;
@@ -87,22 +91,38 @@ final class RecordingFileStream extends OutputStream {
 
     @Override
     public void close() throws IOException {
-        if (!channel.isOpen()) return;
+        if (closed) return;
+        closed = true;
         try {
-            try {
-                writeback.get();
-            } catch (ExecutionException e) {
-                throw new IOException("background sync failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while syncing the recording");
-            }
+            awaitWriteback();
             IOException failed = writebackFailure;
             if (failed != null) throw new IOException("cannot sync the recording: " + failed.getMessage(), failed);
-            channel.force(true);
+            out.getFD().sync();
             PageCache.dropWrittenBack(file, position);
         } finally {
-            channel.close();
+            out.close();
+        }
+    }
+
+    /**
+     * Waits for the background sync even when interrupted (it takes as long as the disk does): a recording is made
+     * durable before its hash is audited, also when the session ends because its thread was interrupted.
+     */
+    private void awaitWriteback() throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    writeback.get();
+                    return;
+                } catch (ExecutionException e) {
+                    throw new IOException("background sync failed", e.getCause());
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 }
