@@ -340,13 +340,14 @@ public final class RecordingsCommand implements Callable<Integer> {
             int[] hits = {0};
             for (Summary s : parent.select(user, target, null, null)) {
                 String id = s.entry().id();
+                // Pieces of long lines overlap, so that a match across a cut is found (and printed once).
                 CastFile.Lines lines = new CastFile.Lines(l -> {
-                    if (p.matcher(l.text()).find()) {
+                    if (l.finds(p)) {
                         hits[0]++;
                         out.println(id + " +" + clockTime(l.time()) + " " + CastFile.visible(s.user()) + "@"
                                 + CastFile.visible(s.target()) + ": " + l.text());
                     }
-                });
+                }, CastFile.SEARCH_OVERLAP_CHARS);
                 try (InputStream in = parent.archive().open(id)) {
                     CastFile.events(in, lines);
                 }

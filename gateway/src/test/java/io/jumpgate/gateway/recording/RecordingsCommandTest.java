@@ -246,6 +246,23 @@ class RecordingsCommandTest {
     }
 
     @Test
+    void grepFindsACommandThatPaddingPushesAcrossAPieceBoundaryAndPrintsItOnce() throws Exception {
+        Map<String, String> env = Map.of("TERM", "xterm");
+        // 21,844 SGR resets (65,532 characters) display as nothing: the reviewer would see "rm -rf /srv/data".
+        recordOne("s5-0", env, Map.of("user", "mallory", "target", "web_0", "session", "s5"),
+                "\u001b[m".repeat(21_844) + "rm -rf /srv/data\r\n");
+        // Visible padding that puts the command across a cut: found in the piece after it, printed once.
+        recordOne("s6-0", env, Map.of("user", "mallory", "target", "web_0", "session", "s6"),
+                "x".repeat(CastFile.MAX_LINE_CHARS - 3), "rm -rf /srv/www\r\n");
+        Run grep = run("grep", "rm -rf /srv/");
+        assertEquals(0, grep.exit(), grep.out() + grep.err());
+        List<String> hits = grep.out().lines().toList();
+        assertEquals(2, hits.size(), "one line per match");
+        assertEquals("s5-0 +00:00.0 mallory@web_0: rm -rf /srv/data", hits.get(0));
+        assertTrue(hits.get(1).startsWith("s6-0 ") && hits.get(1).endsWith("xxrm -rf /srv/www"), hits.get(1));
+    }
+
+    @Test
     void theInstalledCommandLineKeepsTheReviewersExitCodes() {
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
