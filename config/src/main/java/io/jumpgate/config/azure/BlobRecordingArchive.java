@@ -198,7 +198,7 @@ public final class BlobRecordingArchive implements RecordingArchive, AutoCloseab
                     Path kept = spool.resolve(id + ".conflict");
                     Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
                     log.error("Recording {}: a different blob with this name already exists; kept locally as {}", id, kept);
-                    audit.emit(AuditEvent.builder(AuditType.RECORDING_FAILED, clock.instant()).outcome(Outcome.FAILURE, "blob_conflict")
+                    emit(id, AuditEvent.builder(AuditType.RECORDING_FAILED, clock.instant()).outcome(Outcome.FAILURE, "blob_conflict")
                             .field("recording", id).field("kept", kept.toString()).build());
                     return;
                 }
@@ -211,12 +211,35 @@ public final class BlobRecordingArchive implements RecordingArchive, AutoCloseab
             Duration delay = backoff(n);
             String error = AzureErrors.describe(e, "it needs Storage Blob Data Contributor on the container");
             log.warn("Recording {}: upload attempt {} failed ({}); kept in {}, retrying in {}", id, n, error, spool, delay);
+            // The container was deleted after it was checked: the next attempt creates it again.
+            if (containerNotFound(e)) containerReady = false;
+            // Scheduled before the audit event: a recording whose deferral cannot be audited is still retried.
+            schedule(id, delay);
             if (n == 1) {
-                audit.emit(AuditEvent.builder(AuditType.RECORDING_FAILED, clock.instant()).outcome(Outcome.FAILURE, "upload_deferred")
+                emit(id, AuditEvent.builder(AuditType.RECORDING_FAILED, clock.instant()).outcome(Outcome.FAILURE, "upload_deferred")
                         .field("recording", id).field("error", error).field("spool", spool.toString()).build());
             }
-            schedule(id, delay);
         }
+    }
+
+    /**
+     * Audits from the upload thread. The session that made the recording has ended, so there is nothing to refuse when
+     * the audit log cannot be written: the failure is logged, and the upload goes on (the recording stays spooled
+     * until it is stored, and its hash is already in the audit log's {@code recording.finished}).
+     */
+    private void emit(String id, AuditEvent event) {
+        try {
+            audit.emit(event);
+        } catch (RuntimeException e) {
+            log.error("Recording {}: cannot audit {} {}: {}", id, event.type().eventName(), event.code(), e.getMessage());
+        }
+    }
+
+    private static boolean containerNotFound(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BlobStorageException b && b.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) return true;
+        }
+        return false;
     }
 
     Duration backoff(int attempt) {
@@ -225,10 +248,13 @@ public final class BlobRecordingArchive implements RecordingArchive, AutoCloseab
     }
 
     private void ensureContainer() {
-        if (!containerReady) {
+        if (containerReady) return;
+        try {
             if (!container.exists()) container.create();
-            containerReady = true;
+        } catch (BlobStorageException e) {
+            if (e.getErrorCode() != BlobErrorCode.CONTAINER_ALREADY_EXISTS) throw e; // created meanwhile: fine
         }
+        containerReady = true;
     }
 
     @Override

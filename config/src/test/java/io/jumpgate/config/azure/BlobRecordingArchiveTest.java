@@ -3,7 +3,10 @@ package io.jumpgate.config.azure;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditSink;
 import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.audit.AuditWriteException;
 import io.jumpgate.core.audit.MemoryAuditSink;
 import io.jumpgate.core.recording.RecordingArchive;
 import io.jumpgate.testkit.Poll;
@@ -24,7 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,6 +149,45 @@ class BlobRecordingArchiveTest {
             a.store("s4", file);
             Poll.until(Duration.ofSeconds(30), "upload", () -> a.spooled().isEmpty());
             assertThrows(NoSuchFileException.class, () -> a.open("never-recorded"));
+        }
+    }
+
+    /**
+     * The audit log cannot take the first deferred upload's event (disk full, or being closed): the upload is still
+     * retried, and stored once Blob Storage is back.
+     */
+    @Test
+    void aFailedUploadIsRetriedEvenIfItsAuditEventCannotBeWritten() throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        AuditSink failing = new AuditSink() {
+            @Override
+            public void emit(AuditEvent event) {
+                if (refused.getAndIncrement() == 0) throw new AuditWriteException("cannot write audit log: No space left on device", null);
+            }
+        };
+        Path file = recording("s1", 100);
+        try (BlobRecordingArchive a = new BlobRecordingArchive(container, tmp.resolve("spool"), failing, Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofMillis(400))) {
+            azurite.stop();
+            a.store("s1", file);
+            Poll.until(Duration.ofSeconds(30), "the first failed attempt", () -> refused.get() > 0);
+            azurite.restart();
+            Poll.until(Duration.ofSeconds(20), "the upload once Blob is back", () -> a.spooled().isEmpty());
+            assertArrayEquals(Files.readAllBytes(file), read(a, "s1"));
+        }
+    }
+
+    /** A container deleted after the first upload is created again ("created if missing"), not retried forever. */
+    @Test
+    void aDeletedContainerIsCreatedAgain() throws Exception {
+        try (BlobRecordingArchive a = archive()) {
+            a.store("s1", recording("s1", 100));
+            Poll.until(Duration.ofSeconds(30), "first upload", () -> a.spooled().isEmpty());
+            container.delete();
+            Poll.until(Duration.ofSeconds(30), "container gone", () -> !container.exists());
+            a.store("s2", recording("s2", 100));
+            Poll.until(Duration.ofSeconds(20), "upload of s2 into a recreated container", () -> a.spooled().isEmpty());
+            assertTrue(container.getBlobClient("s2").exists());
         }
     }
 }
