@@ -129,8 +129,9 @@ public final class RecordingsCommand implements Callable<Integer> {
             Summary s = new Summary(e, h);
             if (user != null && !user.equals(s.user())) continue;
             if (target != null && (s.target() == null || !glob(target).matcher(s.target().toLowerCase(Locale.ROOT)).matches())) continue;
-            if (since != null && h.timestamp().isBefore(since)) continue;
+            // Sessions active in the window: started by its end, still going (last event) at its start.
             if (until != null && h.timestamp().isAfter(until)) continue;
+            if (since != null && ended(h.timestamp(), duration(a.fileOf(e.id()))).isBefore(since)) continue;
             out.add(s);
         }
         return out;
@@ -164,7 +165,12 @@ public final class RecordingsCommand implements Callable<Integer> {
         }
     }
 
-    /** Seconds of the last complete event (read from the file's tail). */
+    /** When a session that started at {@code start} had its last event, {@code seconds} later. */
+    static Instant ended(Instant start, double seconds) {
+        return start.plusMillis(Math.round(Math.min(seconds, 1e12) * 1000));
+    }
+
+    /** Seconds of the last complete event (read from the file's tail); 0 if none has a time that is a number >= 0. */
     static double duration(Path file) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long len = f.length();
@@ -179,7 +185,8 @@ public final class RecordingsCommand implements Callable<Integer> {
                     int comma = l.indexOf(',');
                     if (comma > 1) {
                         try {
-                            return Double.parseDouble(l.substring(1, comma));
+                            double t = Double.parseDouble(l.substring(1, comma));
+                            if (Double.isFinite(t) && t >= 0) return t;
                         } catch (NumberFormatException ignored) {
                             // keep looking
                         }
@@ -234,8 +241,9 @@ public final class RecordingsCommand implements Callable<Integer> {
     static final class ListCmd extends Sub implements Callable<Integer> {
         @Option(names = "--user") String user;
         @Option(names = "--target", description = "target name or glob") String target;
-        @Option(names = "--since", description = "ISO time, date, or duration ago (2h)") String since;
-        @Option(names = "--until") String until;
+        @Option(names = "--since", description = "active since: ISO time, date, or duration ago (2h); "
+                + "a session that started earlier and was still going then is listed") String since;
+        @Option(names = "--until", description = "started by: ISO time, date, or duration ago") String until;
 
         @Override
         public Integer call() throws IOException {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -115,6 +116,20 @@ class RecordingsCommandTest {
     }
 
     @Test
+    void listSinceIncludesASessionStartedEarlierThatWasActiveInTheWindow() throws Exception {
+        // Started 10:00, typed something at 11:30; listed at 12:00 --since 1h (11:00): it was active in that hour.
+        recordOne("s7-0", Map.of("TERM", "xterm"), Map.of("user", "carol", "target", "web_0", "session", "s7"), T0,
+                Duration.ofMinutes(90), "sudo cat /etc/shadow\r\n");
+        Run hour = run("list", "--since", "1h");
+        assertEquals(0, hour.exit(), hour.err());
+        assertTrue(hour.out().contains("s7-0") && !hour.out().contains("s1-0"), "s1-0 ended at 10:00:02.5\n" + hour.out());
+        Run later = run("list", "--since", "2026-11-21T11:31:00Z");
+        assertFalse(later.out().contains("s7-0"), "its last event was at 11:30\n" + later.out());
+        Run window = run("list", "--since", "2026-11-21T11:05:00Z", "--until", "2026-11-21T11:10:00Z");
+        assertTrue(window.out().contains("s7-0") && !window.out().contains("s2-0"), "s2-0 was over by 11:05\n" + window.out());
+    }
+
+    @Test
     void grepStripsEscapesAndPrintsSessionOffsetAndLine() {
         Run r = run("grep", "hello world");
         assertEquals(0, r.exit(), r.err());
@@ -167,14 +182,23 @@ class RecordingsCommandTest {
 
     /** A finished recording made from this header and these output chunks. */
     void recordOne(String id, Map<String, String> env, Map<String, Object> meta, String... outputs) throws Exception {
+        recordOne(id, env, meta, T0, Duration.ZERO, outputs);
+    }
+
+    /** A finished recording started at {@code start}, with {@code gap} of session time before each output chunk. */
+    void recordOne(String id, Map<String, String> env, Map<String, Object> meta, Instant start, Duration gap,
+                   String... outputs) throws Exception {
         try (JsonLinesAuditLog log = new JsonLinesAuditLog(tmp.resolve("audit.jsonl"), false)) {
             AtomicLong nanos = new AtomicLong();
             Recorder recorder = new Recorder(recordings, new LocalDirectoryArchive(recordings), true, nanos::get);
             Target web = Target.of("web_0", InetAddress.getByName("10.0.0.4"));
             SessionContext who = new SessionContext(id, "mallory", "192.0.2.9:50000");
-            SessionRecording r = recorder.start(id, RecordingMode.REQUIRED, new AsciicastHeader(80, 24, T0, env, meta),
-                    new SessionAudit(log, Clock.fixed(T0, ZoneOffset.UTC), who, web, 22));
-            for (String o : outputs) out(r, o);
+            SessionRecording r = recorder.start(id, RecordingMode.REQUIRED, new AsciicastHeader(80, 24, start, env, meta),
+                    new SessionAudit(log, Clock.fixed(start, ZoneOffset.UTC), who, web, 22));
+            for (String o : outputs) {
+                nanos.addAndGet(gap.toNanos());
+                out(r, o);
+            }
             r.finish();
         }
     }
