@@ -18,8 +18,10 @@ import java.util.function.LongSupplier;
  * Each line goes out in one {@code write} and is flushed, so a crash leaves a playable file.
  *
  * <p>Terminal bytes are JSON-encoded straight from UTF-8 (no detour through Java strings: this runs on the
- * session's data path): valid sequences are copied, control characters escaped, invalid bytes become U+FFFD, and
- * a character split between two chunks is carried over to the next one. Keeps the SHA-256 of every line written;
+ * session's data path): valid sequences are copied, control characters escaped (C0, and the C1 controls
+ * U+0080..U+009F, which terminals act on; DEL, which they ignore, is copied: checking for it too costs the ASCII fast
+ * path about 8%), invalid bytes become U+FFFD, and a character split between two chunks is carried over to the next
+ * one. Keeps the SHA-256 of every line written;
  * after a failed write the writer refuses more (the file ends at the last complete event). Not thread-safe:
  * callers serialise events.
  */
@@ -244,7 +246,17 @@ public final class AsciicastWriter implements Closeable {
                 System.arraycopy(b, i, carry.bytes, 0, carry.len);
                 break;
             }
-            if (ok) {
+            if (ok && x == 0xC2 && b[i + 1] <= (byte) 0x9F) {
+                // A C1 control (U+0080..U+009F: 8-bit CSI, OSC, ST...), which terminals act on: escaped, so that the
+                // file (`recordings export` to a terminal) carries none raw. JSON readers take both forms.
+                l[o++] = '\\';
+                l[o++] = 'u';
+                l[o++] = '0';
+                l[o++] = '0';
+                l[o++] = HEX[(b[i + 1] >> 4) & 0xf];
+                l[o++] = HEX[b[i + 1] & 0xf];
+                i += 2;
+            } else if (ok) {
                 System.arraycopy(b, i, l, o, need + 1);
                 o += need + 1;
                 i += need + 1;

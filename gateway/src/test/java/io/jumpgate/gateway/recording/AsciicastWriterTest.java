@@ -175,6 +175,26 @@ class AsciicastWriterTest {
     }
 
     @Test
+    void c1ControlsAreEscapedSoTheFileCarriesNoneRaw() throws Exception {
+        FullDisk disk = new FullDisk(1 << 16);
+        AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
+        byte[] text = "a\u0080b\u009b2J\u009d52;c;eA==\u009c\u00a0é\u009f".getBytes(StandardCharsets.UTF_8);
+        int split = 9; // between the two bytes of U+009D: carried to the next chunk
+        assertEquals((byte) 0xC2, text[split - 1]);
+        w.output(text, 0, split);
+        w.output(text, split, text.length - split);
+        byte[] file = disk.toByteArray();
+        for (int i = 0; i + 1 < file.length; i++) {
+            assertFalse((file[i] & 0xff) == 0xC2 && (file[i + 1] & 0xff) <= 0x9F, "raw C1 control at byte " + i);
+        }
+        String f = disk.toString(StandardCharsets.UTF_8);
+        assertTrue(f.contains("\\u009b2J") && f.contains("\\u0080") && f.contains("\u00a0é"), f);
+        StringBuilder back = new StringBuilder();
+        for (String line : f.split("\n")) back.append(JSON.readTree(line).get(2).asText());
+        assertEquals(new String(text, StandardCharsets.UTF_8), back.toString());
+    }
+
+    @Test
     void aFullDiskKeepsEveryCompleteEventAndRefusesMore() throws Exception {
         FullDisk disk = new FullDisk(400);
         AsciicastWriter w = new AsciicastWriter(checked(disk), System::nanoTime);
@@ -279,7 +299,7 @@ class AsciicastWriterTest {
     @Test
     void randomTextInRandomChunksRoundTrips() throws Exception {
         java.util.Random r = new java.util.Random(42);
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ~\"\\\n\r\t\u0001\u001b\u007fäß€\uD83D\uDE00";
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ~\"\\\n\r\t\u0001\u001b\u007fäß€\u009b\u0085\uD83D\uDE00";
         for (int round = 0; round < 200; round++) {
             StringBuilder sb = new StringBuilder();
             int n = r.nextInt(300);

@@ -245,6 +245,18 @@ class RecordingsCommandTest {
         assertArrayEquals(Files.readAllBytes(recordings.resolve("s1-0.cast")), bytes.toByteArray(),
                 "whatever the locale's charset: the audited hash still matches the copy");
 
+        // C1 controls the session sent (8-bit CSI, an OSC 52 clipboard write) are escaped in the file, so the copy on
+        // the reviewer's terminal carries none raw.
+        recordOne("s8-0", Map.of("TERM", "xterm"), Map.of("user", "mallory", "target", "web_0", "session", "s8"),
+                "innocent \u009b2J\u009d52;c;ZWNobyBwd25lZA==\u009c\r\n");
+        bytes.reset();
+        assertEquals(0, cl.execute("--config", config.toString(), "export", "s8-0"), err.toString());
+        byte[] b = bytes.toByteArray();
+        assertArrayEquals(Files.readAllBytes(recordings.resolve("s8-0.cast")), b);
+        for (int i = 0; i + 1 < b.length; i++) {
+            assertFalse((b[i] & 0xff) == 0xC2 && (b[i + 1] & 0xff) <= 0x9F, "raw C1 control at byte " + i + " of the export");
+        }
+
         for (String format : List.of("cast", "txt")) {
             Path copy = tmp.resolve("copy." + format);
             assertEquals(0, run("export", "s1-0", "--format", format, "-o", copy.toString()).exit());
