@@ -74,8 +74,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // RdpRelay.terminateGrant (the grant index changes before it runs): ask again now that it can be.
         if (allow.grantId() != null && !(rc.policy().get().forSource(target.get(), mapping.backendPort(),
                 session.source.getAddress()) instanceof Decision.Allow again && allow.grantId().equals(again.grantId()))) {
-            session.abort("grant_ended", Outcome.INFO, "grant " + allow.grantId() + " ended while the connection was admitted");
-            return;
+            session.grantEnded(allow.grantId(), "grant " + allow.grantId() + " ended while the connection was admitted");
+            if (!ch.isOpen()) return;
         }
         if (rc.options().maxDuration() != null) {
             maxDuration = ctx.executor().schedule(() -> session.abort("max_duration", Outcome.INFO,

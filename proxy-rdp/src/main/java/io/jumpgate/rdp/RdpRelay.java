@@ -122,9 +122,10 @@ public final class RdpRelay implements AutoCloseable {
 
     /**
      * Ends every live relay admitted by {@code grantId} (the grant expired or was revoked and
-     * {@code limits.terminateOnExpiry} is set); each is audited as closed with code {@code grant_ended}.
+     * {@code limits.terminateOnExpiry} is set), each audited as closed with code {@code grant_ended}, unless another
+     * grant or a standing rule still admits its source: it then goes on under that one ({@code readmitted}).
      *
-     * @return how many relays were ended
+     * @return how many relays the grant had admitted
      */
     public int terminateGrant(String grantId, String detail) {
         int n = 0;
@@ -132,7 +133,7 @@ public final class RdpRelay implements AutoCloseable {
             RelaySession s = ch.attr(RelaySession.KEY).get();
             if (s != null && grantId.equals(s.grantId)) {
                 try {
-                    ch.eventLoop().execute(() -> s.abort("grant_ended", Outcome.INFO, detail));
+                    ch.eventLoop().execute(() -> s.grantEnded(grantId, detail));
                 } catch (RejectedExecutionException stopping) {
                     ch.close(); // the relay is shutting down; the grant listener must still reach the others
                 }

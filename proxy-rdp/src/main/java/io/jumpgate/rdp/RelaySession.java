@@ -3,6 +3,7 @@ package io.jumpgate.rdp;
 import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
+import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.target.Target;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -71,6 +72,26 @@ final class RelaySession {
                 .field("frontend_port", frontendPort).field("mapping", mapping.name());
         if (target != null) b.target(target.name(), target.addressText(), mapping.backendPort());
         return b;
+    }
+
+    /**
+     * The grant that admitted this relay ended (or may have): the relay goes on if its source is still admitted,
+     * under another grant or a standing rule (audited {@code rdp.admitted} code {@code readmitted}), and ends as
+     * {@code grant_ended} otherwise. Runs on the event loop.
+     */
+    void grantEnded(String ended, String detail) {
+        if (grantId == null || !grantId.equals(ended)) return; // already moved on to another grant
+        Decision d = rc.policy().get().forSource(target, mapping.backendPort(), source.getAddress());
+        if (d instanceof Decision.Allow again && !ended.equals(again.grantId())) {
+            grantId = again.grantId();
+            if (emit(event(AuditType.RDP_ADMITTED, Outcome.INFO, "readmitted").field("role", again.role())
+                    .field("grant_id", again.grantId()).field("grant_user", again.grantUser()).field("ended_grant", ended))) {
+                return;
+            }
+            abort("audit_failed", Outcome.FAILURE, "cannot audit the relay's readmission");
+            return;
+        }
+        abort("grant_ended", Outcome.INFO, detail);
     }
 
     /** Emits; false when the audit sink failed (the caller then refuses or ends the relay: fail closed). */

@@ -30,6 +30,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Admission decisions of {@link FrontendHandler}, on an EmbeddedChannel with real socket addresses (no network). */
 class RelayAdmissionTest {
@@ -141,6 +142,45 @@ class RelayAdmissionTest {
         EmbeddedChannel ch = s.accept("2001:db8::7", 50123);
         AuditEvent denied = s.events(AuditType.RDP_DENIED).get(0);
         assertEquals("[2001:db8:0:0:0:0:0:7]:50123", denied.source());
+        ch.finishAndReleaseAll();
+    }
+
+    /**
+     * Two grants admit the source; the one that admitted the relay (g1) ends while the admission is audited. The
+     * relay goes on under g2 (audited readmitted), and ends only when g2 ends too.
+     */
+    @Test
+    void aRelayStillAdmittedByAnotherGrantGoesOnWhenTheFirstEnds() throws Exception {
+        Role jit = new Role("rdp-users", TargetSelector.globs("*"), Set.of(RDP), List.of(),
+                new JitPolicy(true, Duration.ofHours(4), false, List.of(), 3, false, false), RecordingMode.OFF);
+        Map<String, User> users = Map.of("alice", new User("alice", List.of(), List.of("rdp-users")),
+                "bob", new User("bob", List.of(), List.of("rdp-users")));
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        GrantLookup twoGrants = (user, t, port, source, justified) -> {
+            if (calls.getAndIncrement() == 0) return java.util.Optional.of(new GrantLookup.ActiveGrant("g1", "alice", "rdp-users"));
+            ended.add("g1"); // g1 has ended by the re-check
+            return ended.contains("g2") ? java.util.Optional.empty()
+                    : java.util.Optional.of(new GrantLookup.ActiveGrant("g2", "bob", "rdp-users")).filter(justified);
+        };
+        Setup s = new Setup(new AccessPolicy(Map.of(jit.name(), jit), users, Set.of(), twoGrants));
+        EmbeddedChannel ch = s.accept("203.0.113.7", 50123);
+        List<AuditEvent> admitted = s.events(AuditType.RDP_ADMITTED);
+        assertEquals(2, admitted.size(), admitted.toString());
+        assertEquals("readmitted", admitted.get(1).code());
+        assertEquals("g2", admitted.get(1).fields().get("grant_id"));
+        assertEquals("g1", admitted.get(1).fields().get("ended_grant"));
+        assertEquals(List.of(), s.events(AuditType.RDP_CLOSED), "ended although grant g2 admits the source");
+        assertTrue(ch.isOpen());
+
+        RelaySession session = ch.attr(RelaySession.KEY).get();
+        session.grantEnded("g1", "g1 again"); // a late notice for the old grant changes nothing
+        assertTrue(ch.isOpen());
+        ended.add("g2");
+        session.grantEnded("g2", "grant g2 ended: EXPIRED");
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+        assertEquals("grant_ended", s.events(AuditType.RDP_CLOSED).get(0).code());
         ch.finishAndReleaseAll();
     }
 }
