@@ -191,8 +191,14 @@ final class RelaySession {
         flushAndClose(backend);
         if (!admitted) return;
         long ms = Duration.between(startedAt, rc.clock().instant()).toMillis();
-        String code = endCode == null ? "client_closed" : endCode;
-        Outcome outcome = endOutcome == null ? Outcome.SUCCESS : endOutcome;
+        // No reason recorded: nothing here ended the relay. With half-closure on, a client's FIN is an input
+        // shutdown, not a close, and a read error is recorded by exceptionCaught; so the channel closed itself on a
+        // failed write (Netty's auto-close runs this listener before the write's own): the client reset while data
+        // was on its way to it.
+        boolean reset = endCode == null && !clientInputShut;
+        String code = endCode != null ? endCode : reset ? "client_reset" : "client_closed";
+        Outcome outcome = endOutcome != null ? endOutcome : reset ? Outcome.FAILURE : Outcome.SUCCESS;
+        if (reset) endDetail = "the client's connection failed while data was being sent to it";
         emit(event(AuditType.RDP_CLOSED, outcome, code).field("detail", endDetail)
                 .field("bytes_from_client", bytesFromClient).field("bytes_to_client", bytesToClient)
                 .field("duration_ms", ms));

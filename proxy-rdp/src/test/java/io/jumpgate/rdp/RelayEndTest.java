@@ -100,4 +100,51 @@ class RelayEndTest {
             }
         }
     }
+
+    /**
+     * The target streams to a client that has stopped reading; the client then vanishes (RST). The relay's pending
+     * write to the client fails, Netty closes the channel itself (auto-close) before the write's listener runs: the
+     * reset is still audited as one (client_reset, failure), not as a clean close.
+     */
+    @Test
+    void aClientThatResetsWhileTheTargetStreamsIsNotAuditedAsACleanClose() throws Exception {
+        String ip = FreePorts.nextLoopbackHost();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName(ip));
+             RelayHarness h = new RelayHarness(RelayHarness.options(),
+                     List.of(new PortMapping.Named("raw", 0, "vm", server.getLocalPort(), true)),
+                     List.of(RelayHarness.target("vm", ip)), Set.of(server.getLocalPort()), "127.0.0.0/8")) {
+            Socket c = h.connect(0, "127.0.0.2");
+            try (Socket s = server.accept()) {
+                Thread streamer = new Thread(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        for (int i = 0; i < 1024; i++) s.getOutputStream().write(chunk); // 64 MiB at most
+                    } catch (java.io.IOException closed) {
+                        // the relay closed the target side
+                    }
+                });
+                streamer.setDaemon(true);
+                streamer.start();
+                RelayContext rc = contextOf(h.relay);
+                RelaySession session = Poll.value(WAIT, "relay", () -> {
+                    for (Channel ch : rc.relays()) return ch.attr(RelaySession.KEY).get();
+                    return null;
+                });
+                // Until the relay holds bytes for the client it cannot write (the client reads nothing).
+                Poll.until(WAIT, "writes toward the client wait", () -> {
+                    java.lang.invoke.VarHandle.acquireFence();
+                    long before = session.bytesToClient;
+                    long until = System.nanoTime() + 200_000_000L;
+                    while (System.nanoTime() < until) Thread.onSpinWait();
+                    java.lang.invoke.VarHandle.acquireFence();
+                    return session.bytesToClient == before && h.relay.pendingOutboundBytes() > 0;
+                });
+                c.setSoLinger(true, 0);
+                c.close(); // RST
+                AuditEvent closed = h.awaitEvent(AuditType.RDP_CLOSED);
+                assertTrue(!"client_closed".equals(closed.code()) && closed.outcome() != io.jumpgate.core.audit.Outcome.SUCCESS,
+                        "a reset is audited as " + closed.code() + "/" + closed.outcome());
+            }
+        }
+    }
 }
