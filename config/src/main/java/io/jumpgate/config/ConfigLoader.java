@@ -243,7 +243,7 @@ public final class ConfigLoader {
     /** {@code inventory.azure}: scale sets by name or tag, the identity to read them with, and the cloud's endpoints. */
     static AzureSettings azureInventory(Section inv) {
         Section s = inv.section("azure", Set.of("subscriptionId", "tenantId", "credential", "scaleSets", "tagSelector",
-                "includeVms", "refreshInterval", "cloud", "endpoint", "nsgJit")).orElse(null);
+                "includeVms", "refreshInterval", "maxStaleness", "cloud", "endpoint", "nsgJit")).orElse(null);
         if (s == null) return null;
         String subscription = s.requireString("subscriptionId");
         if (!GUID.matcher(subscription).matches()) throw s.error("subscriptionId", "not a subscription id (a GUID): '" + subscription + "'");
@@ -266,6 +266,10 @@ public final class ConfigLoader {
         if (every.compareTo(Duration.ofSeconds(5)) < 0) {
             throw s.error("refreshInterval", "at least 5s (Azure Resource Manager throttles readers)");
         }
+        Duration maxStaleness = positive(s, "maxStaleness", AzureSettings.MAX_STALENESS);
+        if (maxStaleness.compareTo(every) <= 0) {
+            throw s.error("maxStaleness", "must be longer than refreshInterval (" + every + ")");
+        }
         AzureSettings.Endpoints endpoints = s.parsed("cloud", AzureSettings.Endpoints.AZURE_PUBLIC, AzureSettings.Endpoints::ofCloud);
         var ep = s.section("endpoint", Set.of("resourceManager", "activeDirectory", "tokenAudience"));
         if (ep.isPresent()) {
@@ -276,7 +280,7 @@ public final class ConfigLoader {
                     e.parsed("tokenAudience", endpoints.tokenAudience(), ConfigLoader::httpsUrl));
         }
         return new AzureSettings(subscription, tenant, credential, sets, selector, s.bool("includeVms", false), every, endpoints,
-                nsgJit(s));
+                nsgJit(s), maxStaleness);
     }
 
     /** {@code inventory.azure.nsgJit}: {@code {enabled: true, gatewayId: gw1, sweepInterval: 30s}}; null when not enabled. */

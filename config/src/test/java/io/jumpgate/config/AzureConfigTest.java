@@ -46,6 +46,7 @@ class AzureConfigTest {
         assertEquals(Map.of("jumpgate", "enabled"), a.tagSelector());
         assertTrue(a.includeVms());
         assertEquals(Duration.ofMinutes(1), a.refreshInterval());
+        assertEquals(Duration.ofHours(1), a.maxStaleness(), "default");
         assertEquals("33333333-3333-3333-3333-333333333333", assertInstanceOf(AzureSettings.ManagedIdentity.class, a.credential()).clientId());
         assertEquals(URI.create("https://127.0.0.1:8443/"), a.endpoints().resourceManager());
         assertEquals(AzureSettings.Endpoints.AZURE_PUBLIC.activeDirectory(), a.endpoints().activeDirectory());
@@ -84,6 +85,8 @@ class AzureConfigTest {
         fails(azure("    scaleSets: [{resourceGroup: rg}]\n"), "inventory.azure.scaleSets[0].name", "missing");
         fails(azure("    scaleSets: [{resourceGroup: rg, name: 'we b'}]\n"), "inventory.azure.scaleSets[0].name", "scale set name");
         fails(azure(sets + "    refreshInterval: 1s\n"), "inventory.azure.refreshInterval", "at least 5s");
+        fails(azure(sets + "    refreshInterval: 2m\n    maxStaleness: 1m\n"), "inventory.azure.maxStaleness",
+                "longer than refreshInterval");
         fails(azure(sets + "    credential: password\n"), "inventory.azure.credential", "unknown credential 'password'");
         fails(azure(sets + "    credential: {type: servicePrincipal, clientId: x, clientSecretEnv: JG_NOT_SET_ANYWHERE}\n"),
                 "inventory.azure.tenantId", "needs tenantId");

@@ -20,14 +20,20 @@ import java.util.Objects;
  * @param refreshInterval how often the inventory is re-read
  * @param endpoints       Resource Manager and Entra ID endpoints (public cloud, sovereign cloud or a test server)
  * @param nsgJit          NSG just-in-time rules ({@code nsgJit}), or null when not enabled
+ * @param maxStaleness    how long targets are kept while Resource Manager cannot be read; after that they are listed
+ *                        with an unknown state and refused, since an address may have passed to another machine
  */
 public record AzureSettings(String subscriptionId, String tenantId, Credential credential, List<ScaleSetRef> scaleSets,
                             Map<String, String> tagSelector, boolean includeVms, Duration refreshInterval,
-                            Endpoints endpoints, NsgJitSettings nsgJit) {
+                            Endpoints endpoints, NsgJitSettings nsgJit, Duration maxStaleness) {
+    /** Default {@link #maxStaleness}. */
+    public static final Duration MAX_STALENESS = Duration.ofHours(1);
+
     /** Without NSG just-in-time rules. */
     public AzureSettings(String subscriptionId, String tenantId, Credential credential, List<ScaleSetRef> scaleSets,
                          Map<String, String> tagSelector, boolean includeVms, Duration refreshInterval, Endpoints endpoints) {
-        this(subscriptionId, tenantId, credential, scaleSets, tagSelector, includeVms, refreshInterval, endpoints, null);
+        this(subscriptionId, tenantId, credential, scaleSets, tagSelector, includeVms, refreshInterval, endpoints, null,
+                MAX_STALENESS);
     }
 
     public AzureSettings {
@@ -37,6 +43,10 @@ public record AzureSettings(String subscriptionId, String tenantId, Credential c
         tagSelector = Map.copyOf(tagSelector);
         Objects.requireNonNull(refreshInterval, "refreshInterval");
         Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(maxStaleness, "maxStaleness");
+        if (maxStaleness.compareTo(refreshInterval) <= 0) {
+            throw new IllegalArgumentException("maxStaleness must be longer than refreshInterval");
+        }
         if (scaleSets.isEmpty() && tagSelector.isEmpty()) {
             throw new IllegalArgumentException("select scale sets by 'scaleSets' or 'tagSelector'");
         }

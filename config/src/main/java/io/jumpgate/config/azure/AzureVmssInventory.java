@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,9 +132,33 @@ public final class AzureVmssInventory implements Inventory {
             after = fetch();
         } catch (RuntimeException e) {
             String error = AzureErrors.describe(e, "it needs Reader on the scale sets' resource groups");
-            State stale = new State(before.snapshot().stale(error), before.nicIds(), before.missing());
+            InventorySnapshot last = before.snapshot();
+            boolean tooOld = !last.fetchedAt().equals(Instant.EPOCH)
+                    && Duration.between(last.fetchedAt(), clock.instant()).compareTo(settings.maxStaleness()) > 0;
+            boolean wasTooOld = last.isStale() && last.lastError().endsWith(TOO_OLD);
+            if (tooOld) {
+                // Kept for longer than maxStaleness, an address may have gone to another machine (scale-in, then
+                // someone else's VM): the targets stay listed, so a user is told why, but with an unknown state,
+                // which is refused, until Resource Manager can be read again.
+                error = error + TOO_OLD;
+                last = new InventorySnapshot(last.targets().stream().map(AzureVmssInventory::unknownState).toList(),
+                        last.fetchedAt(), error);
+            }
+            State stale = new State(last.stale(error), before.nicIds(), before.missing());
             state.set(stale);
-            if (!error.equals(before.snapshot().lastError())) {
+            if (tooOld && !wasTooOld) {
+                log.error("Azure inventory not refreshed since {} (inventory.azure.maxStaleness {}): its {} targets are refused"
+                        + " until Resource Manager can be read: {}", last.fetchedAt(), settings.maxStaleness(),
+                        last.targets().size(), error);
+                audit.emit(AuditEvent.builder(AuditType.INVENTORY_STALE, clock.instant())
+                        .outcome(Outcome.FAILURE, "max_staleness")
+                        .field("source", "azure").field("error", error)
+                        .field("targets", last.targets().size())
+                        .field("fetchedAt", last.fetchedAt().toString())
+                        .field("maxStaleness", settings.maxStaleness().toString()).build());
+                return stale.snapshot();
+            }
+            if (!error.equals(before.snapshot().lastError()) && !tooOld) {
                 log.warn("Azure inventory refresh failed, keeping {} targets from {}: {}",
                         before.snapshot().targets().size(), before.snapshot().fetchedAt(), error);
                 log.debug("Azure inventory refresh failure", e);
@@ -167,6 +192,13 @@ public final class AzureVmssInventory implements Inventory {
                     .build());
         }
         return after.snapshot();
+    }
+
+    /** Appended to the error of a snapshot kept longer than {@code maxStaleness}. */
+    static final String TOO_OLD = "; kept longer than inventory.azure.maxStaleness, so its targets are refused";
+
+    private static Target unknownState(Target t) {
+        return new Target(t.name(), t.aliases(), t.address(), t.tags(), t.instanceId(), PowerState.UNKNOWN, t.source());
     }
 
     private static Set<String> names(List<Target> ts) {

@@ -187,6 +187,44 @@ class AzureVmssInventoryTest {
         }
     }
 
+    /**
+     * Resource Manager unreadable for longer than maxStaleness: an address kept that long may belong to another
+     * machine now, so the targets stay listed (a user is told why) with an unknown state, refused, audited once;
+     * a good read restores them.
+     */
+    @Test
+    void targetsKeptLongerThanMaxStalenessAreRefusedUntilResourceManagerAnswers() throws Exception {
+        io.jumpgate.testkit.MutableClock clock = new io.jumpgate.testkit.MutableClock(NOW);
+        AzureSettings s = new AzureSettings(FakeArm.SUB, null, new AzureSettings.DefaultChain(),
+                List.of(new AzureSettings.ScaleSetRef("rg-web", "web")), Map.of(), false, Duration.ofMinutes(1),
+                arm.endpoints(), null, Duration.ofMinutes(30));
+        try (AzureVmssInventory inv = new AzureVmssInventory(clients(arm), s, audit, clock, true)) {
+            inv.refresh();
+            arm.fail("/virtualmachinescalesets", 503, 1000, null);
+            clock.advance(Duration.ofMinutes(29));
+            InventorySnapshot stale = inv.refresh();
+            assertTrue(policy.resolve("web_1", stale).allowed(), "within maxStaleness stale targets still resolve");
+
+            clock.advance(Duration.ofMinutes(2));
+            InventorySnapshot tooOld = inv.refresh();
+            assertEquals(5, tooOld.targets().size(), "still listed");
+            Decision d = policy.resolve("web_1", tooOld);
+            assertInstanceOf(Decision.Deny.class, d);
+            assertEquals(DenyReason.TARGET_NOT_RUNNING, ((Decision.Deny) d).reason());
+            assertTrue(((Decision.Deny) d).detail().contains("maxStaleness"), ((Decision.Deny) d).detail());
+            clock.advance(Duration.ofMinutes(1));
+            inv.refresh();
+            List<AuditEvent> refused = audit.matching(e -> e.type() == AuditType.INVENTORY_STALE && e.code().equals("max_staleness"));
+            assertEquals(1, refused.size(), "audited once, when the limit is crossed");
+            assertEquals(5, refused.get(0).fields().get("targets"));
+
+            arm.clearFaults();
+            InventorySnapshot back = inv.refresh();
+            assertFalse(back.isStale());
+            assertTrue(policy.resolve("web_1", back).allowed());
+        }
+    }
+
     @Test
     void tagSelectorFindsScaleSetsInOtherResourceGroups() throws Exception {
         FakeArm.Vmss api = arm.scaleSet("rg-api", "api");

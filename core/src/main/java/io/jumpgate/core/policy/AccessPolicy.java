@@ -2,6 +2,7 @@ package io.jumpgate.core.policy;
 
 import io.jumpgate.core.access.GrantLookup;
 import io.jumpgate.core.target.InventorySnapshot;
+import io.jumpgate.core.target.PowerState;
 import io.jumpgate.core.target.Target;
 import io.jumpgate.core.util.IpLiterals;
 
@@ -77,8 +78,9 @@ public final class AccessPolicy {
             return new Decision.Deny(forbidden.get(), "target " + t.name() + " has forbidden address " + t.addressText(), t);
         }
         if (!t.state().reachable()) {
+            String why = t.state() == PowerState.UNKNOWN && inventory.isStale() ? " (inventory: " + inventory.lastError() + ")" : "";
             return new Decision.Deny(DenyReason.TARGET_NOT_RUNNING,
-                    "target " + t.name() + " is " + t.state().name().toLowerCase(), t);
+                    "target " + t.name() + " is " + t.state().name().toLowerCase() + why, t);
         }
         return new Decision.Allow(t, 0, null, null, null, RecordingMode.OFF);
     }
