@@ -1,7 +1,9 @@
 package io.jumpgate.core.audit;
 
-import java.io.BufferedReader;
+import io.jumpgate.core.util.LineReader;
+
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +84,10 @@ public final class AuditVerifier {
         for (Anchor a : anchors) expected.computeIfAbsent(a.seq(), k -> new ArrayList<>()).add(a);
         Set<Long> found = new HashSet<>();
         long firstSeq = -1;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // Decoded strictly, as Files.newBufferedReader does; lines are read with a size limit (the gateway writes
+        // short ones), so a damaged file is reported, not held in memory.
+        try (LineReader r = new LineReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()),
+                LineReader.DEFAULT_MAX_CHARS)) {
             String prev = null;
             long expectedSeq = -1;
             long n = 0;
@@ -148,6 +153,8 @@ public final class AuditVerifier {
                         + " (rotated, or cut from the front)", head);
             }
             return new Result(n, 0, null, head);
+        } catch (LineReader.LineTooLongException e) {
+            return new Result(e.line(), e.line(), e.getMessage() + ": not an audit record (damaged, or not an audit log)", null);
         }
     }
 }

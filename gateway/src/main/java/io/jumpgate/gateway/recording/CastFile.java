@@ -2,8 +2,8 @@ package io.jumpgate.gateway.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jumpgate.core.util.LineReader;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -60,12 +60,11 @@ final class CastFile {
     private CastFile() {}
 
     static Header header(InputStream in) throws IOException {
-        BufferedReader r = reader(in);
-        return parseHeader(r.readLine());
+        return parseHeader(reader(in).readLine());
     }
 
-    private static BufferedReader reader(InputStream in) {
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    private static LineReader reader(InputStream in) {
+        return new LineReader(new InputStreamReader(in, StandardCharsets.UTF_8), LineReader.DEFAULT_MAX_CHARS);
     }
 
     private static Header parseHeader(String line) throws IOException {
@@ -75,10 +74,17 @@ final class CastFile {
         return new Header(h);
     }
 
-    /** Reads the header, then hands every complete event to {@code each}; a torn last line is ignored. */
+    /**
+     * Reads the header, then hands every complete event to {@code each}; a torn last line is ignored.
+     *
+     * @throws IOException naming the line, for a line over {@link LineReader#DEFAULT_MAX_CHARS} or an event whose time
+     *                     is not a finite number at or after the one before it (the writer never makes either: the
+     *                     file was damaged or forged, and a player would wait for ever)
+     */
     static Header events(InputStream in, Consumer<Event> each) throws IOException {
-        BufferedReader r = reader(in);
+        LineReader r = reader(in);
         Header h = parseHeader(r.readLine());
+        double last = 0;
         String line;
         while ((line = r.readLine()) != null) {
             JsonNode e;
@@ -87,7 +93,17 @@ final class CastFile {
             } catch (IOException torn) {
                 break;
             }
-            if (e.isArray() && e.size() == 3) each.accept(new Event(e.get(0).asDouble(), e.get(1).asText(), e.get(2).asText()));
+            if (!e.isArray() || e.size() != 3) continue;
+            JsonNode t = e.get(0);
+            double time = t.asDouble();
+            if (!t.isNumber() || !Double.isFinite(time) || time < last) {
+                String shown = t.isNumber() ? Double.toString(time) : t.toString();
+                if (shown.length() > 40) shown = shown.substring(0, 40) + "…";
+                throw new IOException("line " + r.lineNumber() + ": event time " + visible(shown)
+                        + " is not a number at or after the previous event's (" + last + ")");
+            }
+            last = time;
+            each.accept(new Event(time, e.get(1).asText(), e.get(2).asText()));
         }
         return h;
     }

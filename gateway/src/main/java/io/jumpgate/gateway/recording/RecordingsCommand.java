@@ -10,6 +10,7 @@ import io.jumpgate.core.audit.AuditVerifier;
 import io.jumpgate.core.recording.LocalDirectoryArchive;
 import io.jumpgate.core.recording.RecordingArchive;
 import io.jumpgate.core.util.Durations;
+import io.jumpgate.core.util.LineReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,9 +18,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
@@ -40,6 +41,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -58,6 +60,13 @@ public final class RecordingsCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     Clock clock = Clock.systemUTC();
+
+    /** How {@code play} waits between events (tests record the waits instead). */
+    interface Pause {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    Pause pause = Thread::sleep;
     private JumpgateConfig loaded;
 
     @Override
@@ -217,7 +226,8 @@ public final class RecordingsCommand implements Callable<Integer> {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(log)) return out;
         ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+        try (LineReader r = new LineReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8.newDecoder()),
+                LineReader.DEFAULT_MAX_CHARS)) {
             String line;
             while ((line = r.readLine()) != null) {
                 JsonNode e;
@@ -228,8 +238,21 @@ public final class RecordingsCommand implements Callable<Integer> {
                 }
                 if (id.equals(e.path("fields").path("recording").asText(null))) out.add(e);
             }
+        } catch (LineReader.LineTooLongException e) {
+            throw new IOException("audit log " + log + ": " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** {@link CastFile#events} of recording {@code id}, whose errors name it. */
+    CastFile.Header events(String id, Consumer<CastFile.Event> each) throws IOException {
+        try (InputStream in = archive().open(LocalDirectoryArchive.checkId(id))) {
+            return CastFile.events(in, each);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("recording " + id + ": " + e.getMessage(), e);
+        }
     }
 
     abstract static class Sub {
@@ -297,7 +320,11 @@ public final class RecordingsCommand implements Callable<Integer> {
     static final class Play extends Sub implements Callable<Integer> {
         @Parameters(paramLabel = "ID") String id;
         @Option(names = "--speed", defaultValue = "1", description = "playback speed factor (default 1)") double speed;
-        @Option(names = "--idle-limit", paramLabel = "S", description = "cap pauses at S seconds") Double idleLimit;
+        @Option(names = "--idle-limit", paramLabel = "S", description = "cap pauses at S seconds (default: "
+                + "no pause is longer than 10 minutes)") Double idleLimit;
+
+        /** Without {@code --idle-limit}, the longest wait between two events (a reviewer is watching). */
+        static final double MAX_PAUSE_SECONDS = 600;
 
         @Override
         public Integer call() throws IOException {
@@ -305,25 +332,25 @@ public final class RecordingsCommand implements Callable<Integer> {
             if (idleLimit != null && !(idleLimit > 0)) throw new IllegalArgumentException("--idle-limit must be > 0");
             PrintWriter out = parent.out();
             double[] last = {0};
-            try (InputStream in = parent.archive().open(LocalDirectoryArchive.checkId(id))) {
-                CastFile.events(in, e -> {
-                    if (!e.code().equals("o")) return;
-                    double pause = Math.max(0, e.time() - last[0]);
-                    if (idleLimit != null) pause = Math.min(pause, idleLimit);
-                    last[0] = e.time();
-                    long millis = Math.round(pause / speed * 1000);
-                    out.flush();
-                    if (millis > 0) {
-                        try {
-                            Thread.sleep(millis);
-                        } catch (InterruptedException ie) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException("interrupted");
-                        }
+            parent.events(id, e -> {
+                if (!e.code().equals("o")) return;
+                double pause = Math.max(0, e.time() - last[0]);
+                if (idleLimit != null) pause = Math.min(pause, idleLimit);
+                last[0] = e.time();
+                double seconds = pause / speed;
+                if (idleLimit == null) seconds = Math.min(seconds, MAX_PAUSE_SECONDS);
+                long millis = Math.round(seconds * 1000);
+                out.flush();
+                if (millis > 0) {
+                    try {
+                        parent.pause.sleep(millis);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted");
                     }
-                    out.print(e.data());
-                });
-            }
+                }
+                out.print(e.data());
+            });
             out.flush();
             return 0;
         }
@@ -356,9 +383,7 @@ public final class RecordingsCommand implements Callable<Integer> {
                                 + CastFile.visible(s.target()) + ": " + l.text());
                     }
                 }, CastFile.SEARCH_OVERLAP_CHARS);
-                try (InputStream in = parent.archive().open(id)) {
-                    CastFile.events(in, lines);
-                }
+                parent.events(id, lines);
                 lines.end();
             }
             out.flush();

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,15 @@ class RecordingsCommandTest {
     record Run(int exit, String out, String err) {}
 
     Run run(String... args) {
+        return run(Thread::sleep, args);
+    }
+
+    /** Runs the command at 12:00 (T0 + 2 h); {@code play} calls {@code pause} instead of sleeping. */
+    Run run(RecordingsCommand.Pause pause, String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         RecordingsCommand cmd = new RecordingsCommand();
         cmd.clock = Clock.fixed(T0.plusSeconds(7200), ZoneOffset.UTC);
+        cmd.pause = pause;
         var cl = RecordingsCommand.commandLine(cmd);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
@@ -161,6 +168,35 @@ class RecordingsCommandTest {
         assertTrue(play.out().contains("\u001b[1;32mhello\u001b[0m world"), play.out());
         assertFalse(play.out().contains("ls\r"), "input events are not played");
         assertEquals(2, run("play", "s1-0", "--speed", "0").exit());
+    }
+
+    @Test
+    void playRefusesAMalformedEventTimeAndCapsPauses() throws Exception {
+        List<Long> pauses = new ArrayList<>();
+        Files.writeString(recordings.resolve("s9-0.cast"), "{\"version\": 2, \"width\": 80, \"height\": 24, \"timestamp\": 0}\n"
+                + "[0.1, \"o\", \"a\"]\n[1e999, \"o\", \"b\"]\n");
+        Run infinite = run(pauses::add, "play", "s9-0", "--speed", "1000");
+        assertEquals(1, infinite.exit());
+        assertEquals("jumpgate recordings: recording s9-0: line 3: event time Infinity is not a number at or after the "
+                + "previous event's (0.1)\n", infinite.err());
+        Files.delete(recordings.resolve("s9-0.cast"));
+        Files.writeString(recordings.resolve("s10-0.cast"), "{\"version\": 2, \"width\": 80, \"height\": 24}\n"
+                + "[2.0, \"o\", \"a\"]\n[1.0, \"o\", \"b\"]\n");
+        Run back = run(pauses::add, "grep", "b");
+        assertEquals(2, back.exit(), "every reader refuses it: " + back.out());
+        assertTrue(back.err().contains("recording s10-0: line 3: event time 1.0 is not a number at or after"), back.err());
+
+        // A long pause (an hour without output, or 1e300 s) waits 10 minutes at most, unless --idle-limit says otherwise.
+        Files.writeString(recordings.resolve("s11-0.cast"), "{\"version\": 2, \"width\": 80, \"height\": 24}\n"
+                + "[1.5, \"o\", \"a\"]\n[3601.5, \"o\", \"b\"]\n[1e300, \"o\", \"c\"]\n");
+        pauses.clear();
+        Run slow = run(pauses::add, "play", "s11-0");
+        assertEquals(0, slow.exit(), slow.err());
+        assertEquals("abc", slow.out());
+        assertEquals(List.of(1500L, 600_000L, 600_000L), pauses);
+        pauses.clear();
+        assertEquals(0, run(pauses::add, "play", "s11-0", "--idle-limit", "7200", "--speed", "2").exit());
+        assertEquals(List.of(750L, 1_800_000L, 3_600_000L), pauses, "what --idle-limit allows");
     }
 
     @Test
