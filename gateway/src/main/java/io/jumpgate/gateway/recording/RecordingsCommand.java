@@ -430,8 +430,21 @@ public final class RecordingsCommand implements Callable<Integer> {
     static final class Verify extends Sub implements Callable<Integer> {
         @Parameters(paramLabel = "ID") String id;
 
+        @Option(names = "--anchor", paramLabel = "SEQ:HASH", description = "an audit log line recorded elsewhere (the "
+                + "gateway's 'audit chain head SEQ:HASH' operator log lines) that the log must still hold, unchanged (repeatable)")
+        List<String> anchors = new ArrayList<>();
+
+        @Option(names = "--after", paramLabel = "SEQ:HASH",
+                description = "for an audit log split off an earlier one by hand: that file's head, which this one must follow")
+        String after;
+
         @Override
         public Integer call() throws IOException {
+            // As `audit verify` takes them: a log re-chained by someone who can write it (to match a swapped recording)
+            // only fails against anchors kept elsewhere.
+            List<AuditVerifier.Anchor> held = new ArrayList<>();
+            for (String a : anchors) held.add(anchor("--anchor", a));
+            AuditVerifier.Anchor follows = after == null ? null : anchor("--after", after);
             PrintWriter out = parent.out();
             String actual;
             try (InputStream in = parent.archive().open(LocalDirectoryArchive.checkId(id))) {
@@ -446,7 +459,7 @@ public final class RecordingsCommand implements Callable<Integer> {
                 return 1;
             }
             String expected = event.path("fields").path("sha256").asText();
-            AuditVerifier.Result chain = AuditVerifier.verify(parent.config().audit().file());
+            AuditVerifier.Result chain = AuditVerifier.verify(parent.config().audit().file(), held, follows);
             if (!chain.ok()) {
                 out.println("FAIL " + id + ": the audit log itself is damaged: " + chain.problem());
                 out.flush();
@@ -459,9 +472,18 @@ public final class RecordingsCommand implements Callable<Integer> {
                 return 1;
             }
             out.println("OK " + id + " sha256 " + actual + " matches audit event seq " + event.path("seq").asText() + " at "
-                    + event.path("time").asText() + (event.path("fields").path("complete").asBoolean(true) ? "" : " (recording cut short)"));
+                    + event.path("time").asText() + (event.path("fields").path("complete").asBoolean(true) ? "" : " (recording cut short)")
+                    + (held.isEmpty() ? "" : "; the audit log holds " + held.size() + (held.size() == 1 ? " anchor" : " anchors")));
             out.flush();
             return 0;
+        }
+
+        private static AuditVerifier.Anchor anchor(String option, String text) {
+            try {
+                return AuditVerifier.Anchor.parse(text.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + " " + text + ": " + e.getMessage());
+            }
         }
     }
 }

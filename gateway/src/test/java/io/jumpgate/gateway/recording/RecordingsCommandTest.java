@@ -1,5 +1,7 @@
 package io.jumpgate.gateway.recording;
 
+import io.jumpgate.core.audit.AuditVerifier;
+import io.jumpgate.core.audit.HashChain;
 import io.jumpgate.core.audit.JsonLinesAuditLog;
 import io.jumpgate.core.policy.RecordingMode;
 import io.jumpgate.core.recording.LocalDirectoryArchive;
@@ -214,6 +216,48 @@ class RecordingsCommandTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("no recording 's9-0'"), missing.err());
         assertEquals(2, run("verify", "../etc/passwd").exit());
+    }
+
+    /**
+     * Someone who can write both swaps a recording and re-chains the audit log from its recording.finished line on:
+     * the log alone still verifies, an anchor taken before (the gateway logs its chain head) does not.
+     */
+    @Test
+    void verifyTiesTheAuditLogToAnchors() throws Exception {
+        Path audit = tmp.resolve("audit.jsonl");
+        String anchor = AuditVerifier.verify(audit).head().toString();
+        Run anchored = run("verify", "s1-0", "--anchor", anchor, "--anchor", "1:" + AuditVerifier.verify(audit).head().hash()
+                .replaceAll(".", "0"));
+        assertEquals(1, anchored.exit(), "a wrong anchor fails: " + anchored.out());
+        assertTrue(anchored.out().contains("is not the line anchored as 1:000"), anchored.out());
+        Run ok = run("verify", "s1-0", "--anchor", anchor);
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
+        assertTrue(ok.out().startsWith("OK s1-0 ") && ok.out().endsWith("; the audit log holds 1 anchor\n"), ok.out());
+
+        Path file = recordings.resolve("s1-0.cast");
+        Files.writeString(file, Files.readString(file).replace("hello", "HELLO"));
+        String sha = RecordingsCommand.sha256(Files.newInputStream(file));
+        List<String> rechained = new ArrayList<>();
+        String prev = HashChain.GENESIS;
+        long seq = 0;
+        for (String line : Files.readAllLines(audit)) {
+            String body = line.substring(line.indexOf(",\"prev\":\"") + 9 + 64 + 2, line.lastIndexOf(",\"hash\":\""));
+            if (body.contains("\"event\":\"recording.finished\"") && body.contains("\"recording\":\"s1-0\"")) {
+                body = body.replaceAll("\"sha256\":\"[0-9a-f]{64}\"", "\"sha256\":\"" + sha + "\"");
+            }
+            HashChain.Line l = HashChain.link(++seq, prev, "{" + body + "}");
+            rechained.add(l.text());
+            prev = l.hash();
+        }
+        Files.write(audit, rechained);
+        assertEquals(0, run("verify", "s1-0").exit(), "the swapped recording verifies against the log alone");
+        Run caught = run("verify", "s1-0", "--anchor", anchor);
+        assertEquals(1, caught.exit(), caught.out() + caught.err());
+        assertTrue(caught.out().startsWith("FAIL s1-0: the audit log itself is damaged: ") && caught.out().contains("anchored as " + anchor),
+                caught.out());
+        Run bad = run("verify", "s1-0", "--after", "12");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("jumpgate recordings: --after 12: an anchor is SEQ:HASH"), bad.err());
     }
 
     /** A finished recording made from this header and these output chunks. */
