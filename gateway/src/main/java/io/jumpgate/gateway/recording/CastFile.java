@@ -115,9 +115,9 @@ final class CastFile {
      * {@link #MAX_LINE_CHARS}: invisible padding (thousands of {@code ESC[m}) cannot push text across a cut. Stripped
      * are CSI sequences ({@code ESC[} or U+009B, parameters, intermediates, a final byte), OSC, DCS, SOS, PM and APC
      * strings (their 7-bit and C1 introducers) up to BEL, ST or the end of the line, two-character escapes (a
-     * charset designation with its third character), and every other C0 control but tab, DEL and the C1 controls
-     * (which terminals such as xterm act on when sent as UTF-8). A CSI that breaks off is shown as text, as a
-     * terminal would not hide it.
+     * charset designation with its third character), every other C0 control except tab, and DEL and the C1 controls
+     * (which terminals such as xterm act on when sent as UTF-8). A CSI that breaks off before its final byte loses
+     * only its introducer: what followed it is kept as text (seen rather than hidden).
      *
      * <p>With an overlap (for searches), a piece cut at the limit gives its last {@code overlap} characters to the
      * next piece too (see {@link Line#carriedOn}), so that a match across the cut is still found, and found once.
