@@ -57,7 +57,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 : rc.policy().get().forSource(target.get(), mapping.backendPort(), session.source.getAddress());
         session.target = target.orElse(null);
         if (decision instanceof Decision.Deny deny) {
-            session.emit(session.event(AuditType.RDP_DENIED, Outcome.DENIED, deny.reason().code()).field("detail", deny.detail()));
+            if (rc.denials().take(session.source.getAddress(), rc.clock().instant())) {
+                session.emit(session.event(AuditType.RDP_DENIED, Outcome.DENIED, deny.reason().code()).field("detail", deny.detail()));
+            }
             ch.close();
             return;
         }

@@ -1,6 +1,8 @@
 package io.jumpgate.rdp;
 
 import io.jumpgate.core.audit.AuditSink;
+import io.jumpgate.core.audit.AuditEvent;
+import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.AccessPolicy;
 import io.jumpgate.core.target.InventorySnapshot;
@@ -41,6 +43,8 @@ public final class RdpRelay implements AutoCloseable {
      * relay's queue instead of receive autotuning (tens of MiB). 1 MiB keeps 2 MiB in flight: ~160 Mbit/s at 100 ms.
      */
     static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+    /** How often the refusals counted but not audited one by one ({@link DenialBudget}) are summarised. */
+    static final Duration DENIAL_SUMMARY_EVERY = Duration.ofSeconds(10);
 
     private final RdpRelayOptions options;
     private final List<PortMapping> mappings;
@@ -72,7 +76,7 @@ public final class RdpRelay implements AutoCloseable {
         this.rc = new RelayContext(options, Objects.requireNonNull(inventory, "inventory"),
                 Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(audit, "audit"),
                 Objects.requireNonNull(clock, "clock"), transport,
-                new DefaultChannelGroup("rdp-relays", GlobalEventExecutor.INSTANCE));
+                new DefaultChannelGroup("rdp-relays", GlobalEventExecutor.INSTANCE), new DenialBudget());
     }
 
     /**
@@ -99,6 +103,8 @@ public final class RdpRelay implements AutoCloseable {
             shutdown(Duration.ZERO);
             throw e;
         }
+        loops.scheduleAtFixedRate(() -> auditSuppressedDenials(false), DENIAL_SUMMARY_EVERY.toMillis(),
+                DENIAL_SUMMARY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         log.info("RDP relay listening on {} ports {} ({})", options.listenAddress().getHostAddress(), bound, rc.transport().name());
         return List.copyOf(bound);
     }
@@ -179,8 +185,30 @@ public final class RdpRelay implements AutoCloseable {
         }
         rc.relays().newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        auditSuppressedDenials(true);
         loops = null;
         log.info("RDP relay stopped");
+    }
+
+    /**
+     * Audits what {@link DenialBudget} counted instead of auditing one by one: one {@code rdp.denied} event, code
+     * {@code suppressed}, per source and window ({@code all}: also the current window, at shutdown).
+     */
+    void auditSuppressedDenials(boolean all) {
+        for (DenialBudget.Summary s : rc.denials().drain(rc.clock().instant(), all)) {
+            try {
+                rc.audit().emit(AuditEvent.builder(AuditType.RDP_DENIED, rc.clock().instant()).outcome(Outcome.DENIED, "suppressed")
+                        .source(s.source() == null ? null : s.source().getHostAddress())
+                        .field("suppressed", s.suppressed()).field("since", s.since().toString())
+                        .field("until", s.until().toString())
+                        .field("detail", s.source() == null ? "refusals from more sources than are counted one by one"
+                                : "refusals beyond " + DenialBudget.PER_SOURCE + " a minute from this source").build());
+            } catch (RuntimeException e) {
+                log.error("cannot audit {} suppressed RDP refusals from {}: {}", s.suppressed(), s.source(), e.getMessage());
+            }
+            log.warn("RDP relay: {} refusals from {} between {} and {} counted, not audited one by one", s.suppressed(),
+                    s.source() == null ? "many sources" : s.source().getHostAddress(), s.since(), s.until());
+        }
     }
 
     /** {@link #shutdown(Duration)} with the configured drain timeout. */

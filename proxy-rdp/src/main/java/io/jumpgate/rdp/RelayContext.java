@@ -12,10 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * What every relay's handlers share: settings, the live inventory and policy, audit, time, the transport, live
- * relays.
+ * relays, and how many refusals are audited one by one.
  */
 record RelayContext(RdpRelayOptions options, Supplier<InventorySnapshot> inventory, Supplier<AccessPolicy> policy,
-                    AuditSink audit, Clock clock, Transport transport, ChannelGroup relays) {
+                    AuditSink audit, Clock clock, Transport transport, ChannelGroup relays, DenialBudget denials) {
 
     /**
      * A new, unregistered socket for a connection to {@code target}, configured for relaying: reads only when asked

@@ -60,6 +60,7 @@ class RelayAdmissionTest {
 
     static final class Setup {
         final MemoryAuditSink audit = new MemoryAuditSink();
+        final io.jumpgate.testkit.MutableClock clock = io.jumpgate.testkit.MutableClock.at("2026-11-22T10:00:00Z");
         final RelayContext rc;
         final PortMapping mapping = new PortMapping.Named("vm-rdp", 50000, "vm", RDP, false);
 
@@ -67,7 +68,8 @@ class RelayAdmissionTest {
             Target vm = Target.of("vm", IpLiterals.require("10.0.0.4"));
             InventorySnapshot inv = InventorySnapshot.of(List.of(vm), Instant.now());
             rc = new RelayContext(RdpRelayOptions.defaults(IpLiterals.require("0.0.0.0")), () -> inv, () -> policy,
-                    audit, Clock.systemUTC(), Transport.best(), new DefaultChannelGroup("t", GlobalEventExecutor.INSTANCE));
+                    audit, clock, Transport.best(), new DefaultChannelGroup("t", GlobalEventExecutor.INSTANCE),
+                    new DenialBudget());
         }
 
         EmbeddedChannel accept(String sourceIp, int sourcePort) throws Exception {
@@ -182,5 +184,19 @@ class RelayAdmissionTest {
         assertFalse(ch.isOpen());
         assertEquals("grant_ended", s.events(AuditType.RDP_CLOSED).get(0).code());
         ch.finishAndReleaseAll();
+    }
+
+    /** A source that keeps getting refused has its first refusals audited one by one, the rest counted (DenialBudget). */
+    @Test
+    void aSourceRefusedOverAndOverIsAuditedUpToItsBudget() throws Exception {
+        Setup s = new Setup(new AccessPolicy(Map.of(), Map.of(), Set.of(), GrantLookup.NONE));
+        for (int i = 0; i < DenialBudget.PER_SOURCE + 5; i++) {
+            EmbeddedChannel ch = s.accept("203.0.113.7", 40000 + i);
+            assertFalse(ch.isOpen(), "refused all the same");
+            ch.finishAndReleaseAll();
+        }
+        assertEquals(DenialBudget.PER_SOURCE, s.events(AuditType.RDP_DENIED).size());
+        assertEquals(List.of(new DenialBudget.Summary(IpLiterals.require("203.0.113.7"), s.clock.instant(),
+                s.clock.instant().plus(DenialBudget.WINDOW), 5)), s.rc.denials().drain(s.clock.instant(), true));
     }
 }
