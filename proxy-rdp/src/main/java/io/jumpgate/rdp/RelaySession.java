@@ -7,6 +7,7 @@ import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.target.Target;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
@@ -172,7 +173,8 @@ final class RelaySession {
             ch.close();
             return;
         }
-        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture flushed = ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (flushed.isDone()) return; // nothing was queued (the usual case, on this event loop): closed already
         Duration idle = rc.options().idleTimeout();
         long graceMs = (idle == null || idle.compareTo(FLUSH_GRACE) > 0 ? FLUSH_GRACE : idle).toMillis();
         ScheduledFuture<?> force = ch.eventLoop().schedule(() -> {
