@@ -11,7 +11,6 @@ import io.jumpgate.gateway.ssh.RevokedKeys;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +85,6 @@ public final class StartupFiles {
         if (cause instanceof AccessDeniedException a) {
             return "cannot read " + a.getFile() + ": permission denied (run this as the gateway's user)";
         }
-        if (cause instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         return e.getMessage();
     }
 }

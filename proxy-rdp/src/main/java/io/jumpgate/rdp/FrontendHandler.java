@@ -74,8 +74,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         session.admitted();
         // The grant may have ended while the admission was audited, before this relay could be found by
         // RdpRelay.terminateGrant (the grant index changes before it runs): ask again now that it can be.
-        if (allow.grantId() != null && !(rc.policy().get().forSource(target.get(), mapping.backendPort(),
-                session.source.getAddress()) instanceof Decision.Allow again && allow.grantId().equals(again.grantId()))) {
+        if (allow.grantId() != null) {
             session.grantEnded(allow.grantId(), "grant " + allow.grantId() + " ended while the connection was admitted");
             if (!ch.isOpen()) return;
         }

@@ -202,7 +202,8 @@ public final class RdpRelay implements AutoCloseable {
                         .field("suppressed", s.suppressed()).field("since", s.since().toString())
                         .field("until", s.until().toString())
                         .field("detail", s.source() == null ? "refusals from more sources than are counted one by one"
-                                : "refusals beyond " + DenialBudget.PER_SOURCE + " a minute from this source").build());
+                                : "refusals beyond the audit budget (" + DenialBudget.PER_SOURCE + " a minute per source, "
+                                + DenialBudget.TOTAL + " in all)").build());
             } catch (RuntimeException e) {
                 log.error("cannot audit {} suppressed RDP refusals from {}: {}", s.suppressed(), s.source(), e.getMessage());
             }

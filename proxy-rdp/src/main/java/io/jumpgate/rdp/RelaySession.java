@@ -5,6 +5,7 @@ import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.Decision;
 import io.jumpgate.core.target.Target;
+import io.jumpgate.core.util.IpLiterals;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -61,9 +62,7 @@ final class RelaySession {
         this.frontend = frontend;
         this.frontendPort = ((InetSocketAddress) frontend.localAddress()).getPort();
         this.source = (InetSocketAddress) frontend.remoteAddress();
-        String host = source.getAddress().getHostAddress();
-        // [v6]:port as the SSH side writes it: 2001:db8::7:50123 would not say where the address ends.
-        this.sourceText = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + source.getPort();
+        this.sourceText = IpLiterals.hostPort(source); // [v6]:port, as the SSH side writes it
         this.startedAt = rc.clock().instant();
     }
 
@@ -76,20 +75,20 @@ final class RelaySession {
     }
 
     /**
-     * The grant that admitted this relay ended (or may have): the relay goes on if its source is still admitted,
-     * under another grant or a standing rule (audited {@code rdp.admitted} code {@code readmitted}), and ends as
-     * {@code grant_ended} otherwise. Runs on the event loop.
+     * The grant that admitted this relay may have ended: the relay goes on if its source is still admitted, by that
+     * grant (nothing to do), or by another grant or a standing rule (audited {@code rdp.admitted} code
+     * {@code readmitted}); it ends as {@code grant_ended} otherwise. Runs on the event loop.
      */
     void grantEnded(String ended, String detail) {
         if (grantId == null || !grantId.equals(ended)) return; // already moved on to another grant
         Decision d = rc.policy().get().forSource(target, mapping.backendPort(), source.getAddress());
-        if (d instanceof Decision.Allow again && !ended.equals(again.grantId())) {
+        if (d instanceof Decision.Allow again) {
+            if (ended.equals(again.grantId())) return; // it has not ended after all
             grantId = again.grantId();
-            if (emit(event(AuditType.RDP_ADMITTED, Outcome.INFO, "readmitted").field("role", again.role())
+            if (!emit(event(AuditType.RDP_ADMITTED, Outcome.INFO, "readmitted").field("role", again.role())
                     .field("grant_id", again.grantId()).field("grant_user", again.grantUser()).field("ended_grant", ended))) {
-                return;
+                abort("audit_failed", Outcome.FAILURE, "cannot audit the relay's readmission");
             }
-            abort("audit_failed", Outcome.FAILURE, "cannot audit the relay's readmission");
             return;
         }
         abort("grant_ended", Outcome.INFO, detail);

@@ -1,6 +1,7 @@
 package io.jumpgate.core.util;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,6 +15,12 @@ public final class IpLiterals {
     private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private IpLiterals() {}
+
+    /** {@code 10.0.0.4:22}, {@code [2001:db8::7]:22}: brackets say where an IPv6 address ends and the port starts. */
+    public static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
 
     public static Optional<InetAddress> parse(String text) {
         if (text == null) {

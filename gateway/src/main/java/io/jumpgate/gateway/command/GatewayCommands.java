@@ -4,6 +4,7 @@ import io.jumpgate.core.audit.AuditText;
 import io.jumpgate.core.audit.AuditType;
 import io.jumpgate.core.audit.Outcome;
 import io.jumpgate.core.policy.DenyReason;
+import io.jumpgate.core.target.InventorySnapshot;
 import io.jumpgate.core.target.Target;
 import io.jumpgate.gateway.ssh.SessionContext;
 
@@ -58,13 +59,11 @@ public final class GatewayCommands {
         TargetSessions ts = targetSessions;
         String line = commandLine == null ? "" : commandLine.strip();
         if (ts == null || line.isEmpty()) return null;
-        int sp = 0;
-        while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
-        String first = line.substring(0, sp);
+        String first = firstWord(line);
         if (handlers.containsKey(first.toLowerCase(Locale.ROOT))) return null;
         // A target outside the user's roles falls through to "unknown command": its existence is not confirmed.
-        if (!visibleTarget(ctx, first)) return null;
-        String rest = line.substring(sp).strip();
+        if (visibleTarget(ctx, first).isEmpty()) return null;
+        String rest = line.substring(first.length()).strip();
         return ts.open(ctx, first, rest.isEmpty() ? null : rest);
     }
 
@@ -96,7 +95,7 @@ public final class GatewayCommands {
         if (h == null) {
             var snapshot = ctx.services().inventory().snapshot();
             Optional<Target> target = snapshot.resolve(first);
-            if (target.isEmpty() || !ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(target.get())) {
+            if (target.filter(t -> visible(ctx, snapshot, t)).isEmpty()) {
                 return refuse(ctx, err, target.isEmpty() ? "unknown_command" : DenyReason.NOT_IN_ROLE.code(), first,
                         target.orElse(null), EXIT_USAGE, "unknown command '" + first + "' (commands: "
                                 + String.join(", ", handlers().keySet()) + ", or a target name with ssh -t)");
@@ -110,11 +109,14 @@ public final class GatewayCommands {
         return h.run(ctx, args, in, out, err);
     }
 
-    /** True when {@code name} is a target the user may reach with some role. */
-    private static boolean visibleTarget(SessionContext ctx, String name) {
+    /** The target {@code name} resolves to, when the user may reach it with some role. */
+    private static Optional<Target> visibleTarget(SessionContext ctx, String name) {
         var snapshot = ctx.services().inventory().snapshot();
-        Optional<Target> t = snapshot.resolve(name);
-        return t.isPresent() && ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t.get());
+        return snapshot.resolve(name).filter(t -> visible(ctx, snapshot, t));
+    }
+
+    private static boolean visible(SessionContext ctx, InventorySnapshot snapshot, Target t) {
+        return ctx.services().policy().visibleTargets(ctx.user(), snapshot).contains(t);
     }
 
     /** Audits the refusal ({@code code}, what was typed, the target it named if any), then tells the user. */
@@ -128,12 +130,11 @@ public final class GatewayCommands {
         return exit;
     }
 
-    /** The first word of a command line that did not split into words (for audit only). */
+    /** The first word of a command line, as typed (up to the first blank). */
     private static String firstWord(String commandLine) {
         String line = commandLine == null ? "" : commandLine.strip();
         int sp = 0;
         while (sp < line.length() && !Character.isWhitespace(line.charAt(sp))) sp++;
         return line.substring(0, sp);
     }
-
 }

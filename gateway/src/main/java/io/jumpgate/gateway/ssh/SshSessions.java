@@ -2,6 +2,7 @@ package io.jumpgate.gateway.ssh;
 
 import io.jumpgate.core.audit.AuditEvent;
 import io.jumpgate.core.audit.AuditType;
+import io.jumpgate.core.util.IpLiterals;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
 
@@ -33,8 +34,7 @@ public final class SshSessions {
     }
 
     public static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        return IpLiterals.hostPort(a);
     }
 
     /** An audit event with the connection's metadata: the context's when authenticated, else id and source. */
